@@ -43,6 +43,28 @@ type Client struct {
 	mu     sync.RWMutex
 	sess   *session // nil when logged out
 	closed bool
+	// secrets are the keys and tokens this Client has sent, newest last, redacted from every error
+	// text whatever call it comes from (a service message may echo any of them).
+	secrets []string
+}
+
+// maxRememberedSecrets bounds the redaction list; a Client sees one key and a few tokens in practice.
+const maxRememberedSecrets = 16
+
+// rememberSecret adds s to the redaction list. The caller holds c.mu.
+func (c *Client) rememberSecret(s string) {
+	if s == "" {
+		return
+	}
+	for _, have := range c.secrets {
+		if have == s {
+			return
+		}
+	}
+	c.secrets = append(c.secrets, s)
+	if len(c.secrets) > maxRememberedSecrets {
+		c.secrets = c.secrets[len(c.secrets)-maxRememberedSecrets:]
+	}
 }
 
 // session is what login returns and the Client keeps: the Me payload.
@@ -248,6 +270,8 @@ func (c *Client) loginWithToken(ctx context.Context, token string) (*User, error
 	sess := &session{user: &user, authToken: token, jwt: me.JWT, settings: me.Settings, wsChannel: me.WSChannel, fat: me.FAT}
 	c.mu.Lock()
 	c.sess = sess
+	c.rememberSecret(token)
+	c.rememberSecret(me.JWT)
 	c.mu.Unlock()
 	c.log.Info("cometchat: logged in", "uid", user.UID)
 	out := user
@@ -361,24 +385,23 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 
 // send performs one REST call with the session's token (or cl's) and returns the session it used.
 func (c *Client) send(ctx context.Context, cl *call) (*rest.Response, *session, error) {
-	c.mu.RLock()
+	c.mu.Lock()
 	sess := c.sess
-	c.mu.RUnlock()
+	c.rememberSecret(cl.apiKey)
+	c.rememberSecret(cl.token)
+	secrets := append([]string(nil), c.secrets...)
+	c.mu.Unlock()
 	h := http.Header{}
 	h.Set("appId", c.settings.AppID)
 	h.Set("sdk", c.opts.sdkName+"@"+Version)
 	h.Set("resource", c.sessionID)
-	var secrets []string
 	switch {
 	case cl.admin:
 		h.Set("apiKey", cl.apiKey)
-		secrets = append(secrets, cl.apiKey)
 	case cl.token != "":
 		h.Set("authToken", cl.token)
-		secrets = append(secrets, cl.token)
 	case sess != nil:
 		h.Set("authToken", sess.authToken)
-		secrets = append(secrets, sess.authToken, sess.jwt)
 	default:
 		return nil, nil, localError(ErrNotLoggedIn, cl.method+" "+cl.path+" needs a logged-in user")
 	}
