@@ -1,0 +1,25 @@
+// Package emulator is a local, in-process emulator of the CometChat chat
+// service, written from the specification in shared/spec only. It does not
+// import the SDK: it has its own wire types, so a protocol mistake on either
+// side shows up as a failing test instead of being shared.
+//
+// One [Server] is one app. It serves, on a single listener:
+//
+//   - the client API under /v3.0/… (requests carrying an authToken header);
+//   - the server/admin API under both /v3/… and /v3.0/… (requests carrying an
+//     apikey header, any case, and no authToken);
+//   - later, the WebSocket on any path and online counts under /api/….
+//
+// Layout: config.go (Config and defaults), server.go (lifecycle, Handler),
+// router.go (route registration and API dispatch), auth.go (API keys, auth
+// tokens, appId), errors.go (codes, statuses, messages), respond.go (envelope
+// and body helpers), validate.go (field rules), state.go and records.go (the
+// single state struct), events.go (the fan-out hook), observe.go (request
+// feed), tls.go (self-signed certificate), settings.go, and one file per
+// resource (users.go, authtokens.go, me.go), each with its own
+// registerXxxRoutes.
+//
+// Concurrency: all state lives in one struct guarded by one mutex
+// (Server.mu). Events are published with that mutex held, so sinks see them
+// in state order and must not block.
+package emulator
