@@ -327,8 +327,12 @@ func (c *Client) endSession(sess *session) {
 // and can be resumed with LoginWithAuthToken). Close is idempotent; calls after it fail with ErrClosed.
 func (c *Client) Close() error {
 	c.mu.Lock()
+	already := c.closed
 	c.closed = true
 	c.mu.Unlock()
+	if !already {
+		c.rest.Close()
+	}
 	return nil
 }
 

@@ -48,6 +48,7 @@ type Config struct {
 // Client sends requests. It is safe for concurrent use.
 type Client struct {
 	rc      *retryablehttp.Client
+	ownHTTP bool // the transport created its own *http.Client and may close its idle connections
 	log     *slog.Logger
 	policy  RetryPolicy
 	timeout time.Duration
@@ -56,7 +57,8 @@ type Client struct {
 // New returns a Client for cfg.
 func New(cfg Config) *Client {
 	hc := cfg.HTTPClient
-	if hc == nil {
+	own := hc == nil
+	if own {
 		hc = cleanhttp.DefaultPooledClient()
 	}
 	log := cfg.Logger
@@ -67,7 +69,7 @@ func New(cfg Config) *Client {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	c := &Client{log: log, policy: cfg.Retry.withDefaults(), timeout: timeout}
+	c := &Client{log: log, policy: cfg.Retry.withDefaults(), timeout: timeout, ownHTTP: own}
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil, // retryablehttp would log URLs and errors in its own format; we log ourselves.
@@ -84,6 +86,14 @@ func New(cfg Config) *Client {
 		},
 	}
 	return c
+}
+
+// Close releases idle connections of the HTTP client the transport created itself; a caller's
+// *http.Client is left alone.
+func (c *Client) Close() {
+	if c.ownHTTP {
+		c.rc.HTTPClient.CloseIdleConnections()
+	}
 }
 
 // Request describes one call.
