@@ -46,6 +46,9 @@ type Client struct {
 	// secrets are the keys and tokens this Client has sent, newest last, redacted from every error
 	// text whatever call it comes from (a service message may echo any of them).
 	secrets []string
+
+	// rt is the realtime connection, listeners and dispatch (realtime.go).
+	rt realtimeState
 }
 
 // maxRememberedSecrets bounds the redaction list; a Client sees one key and a few tokens in practice.
@@ -173,7 +176,8 @@ func (c *Client) ServerSettings() ServerSettings {
 //
 // Logging in again as the same user returns the session's user without a request. Logging in as a
 // different user first ends the current session locally.
-func (c *Client) Login(ctx context.Context, uid, authKey string) (*User, error) {
+func (c *Client) Login(ctx context.Context, uid, authKey string) (user *User, err error) {
+	defer func() { c.reportLogin(user, err) }()
 	if err := ValidateUID(uid); err != nil {
 		return nil, err
 	}
@@ -188,7 +192,7 @@ func (c *Client) Login(ctx context.Context, uid, authKey string) (*User, error) 
 	var tok struct {
 		AuthToken string `json:"authToken"`
 	}
-	err := c.do(ctx, &call{method: http.MethodPost, path: "users/" + normID(uid) + "/auth_tokens", admin: true,
+	err = c.do(ctx, &call{method: http.MethodPost, path: "users/" + normID(uid) + "/auth_tokens", admin: true,
 		apiKey: authKey, body: c.deviceBody()}, &tok)
 	if err != nil {
 		return nil, err
@@ -202,7 +206,8 @@ func (c *Client) Login(ctx context.Context, uid, authKey string) (*User, error) 
 
 // LoginWithAuthToken logs in with an auth token minted by the application's server (PUT me). This is
 // the production login.
-func (c *Client) LoginWithAuthToken(ctx context.Context, authToken string) (*User, error) {
+func (c *Client) LoginWithAuthToken(ctx context.Context, authToken string) (user *User, err error) {
+	defer func() { c.reportLogin(user, err) }()
 	if strings.TrimSpace(authToken) == "" {
 		return nil, localError(ErrMissingParameters, "auth token is empty")
 	}
@@ -274,6 +279,7 @@ func (c *Client) loginWithToken(ctx context.Context, token string) (*User, error
 	c.rememberSecret(me.JWT)
 	c.mu.Unlock()
 	c.log.Info("cometchat: logged in", "uid", user.UID)
+	c.afterLogin(ctx)
 	out := user
 	return &out, nil
 }
@@ -305,12 +311,14 @@ func (c *Client) Logout(ctx context.Context) error {
 	if sess == nil {
 		return localError(ErrNotLoggedIn, "Logout needs a logged-in user")
 	}
+	c.beforeLogout()
 	err := c.do(ctx, &call{method: http.MethodDelete, path: "me", token: sess.authToken, noExpiry: true}, nil)
 	if errors.Is(err, ErrAuthTokenNotFound) {
 		err = nil
 	}
 	c.endSession(sess)
 	c.log.Info("cometchat: logged out", "uid", sess.user.UID)
+	c.reportLogout(err)
 	return err
 }
 
@@ -330,6 +338,7 @@ func (c *Client) Close() error {
 	already := c.closed
 	c.closed = true
 	c.mu.Unlock()
+	c.closeRealtime()
 	if !already {
 		c.rest.Close()
 	}

@@ -32,4 +32,16 @@
 // # Logging
 //
 // Set AppSettings.Logger to receive structured logs through log/slog; the SDK is silent by default.
+//
+// # Lists
+//
+// Every list (users, blocked users, groups, members, banned members, conversations, messages) is
+// built the way the official SDKs build them, Go-shaped: chained setters on a builder, then Build,
+// which validates everything locally and sends nothing. The request keeps its position: FetchNext
+// returns the next page, HasMore tells whether another may follow, All iterates over the rest.
+// Concurrent calls on one request are serialised, never refused.
+//
+//	req, err := cometchat.NewUsersRequestBuilder().SetLimit(50).SetStatus(cometchat.StatusOnline).Build(client)
+//	if err != nil { … } // e.g. ErrLimitExceeded for a limit above 100
+//	for user, err := range req.All(ctx) { … }
 package cometchat

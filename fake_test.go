@@ -72,7 +72,8 @@ func (f *fakeService) recorded() []recorded {
 
 // settings returns AppSettings pinned at the fake service.
 func (f *fakeService) settings() AppSettings {
-	return AppSettings{AppID: "app1", Region: RegionUS, AllowInsecure: true,
+	// No realtime connection: these tests check the exact REST requests.
+	return AppSettings{AppID: "app1", Region: RegionUS, AllowInsecure: true, DisableAutoConnect: true,
 		Endpoints: Endpoints{ClientAPI: f.srv.URL + "/v3.0", AdminAPI: f.srv.URL + "/v3.0", WebSocket: strings.Replace(f.srv.URL, "http", "ws", 1) + "/"}}
 }
 

@@ -32,6 +32,8 @@ type options struct {
 	platform         string
 	sessionPrefix    string
 	deviceID         string
+	// realtime holds the realtime connection's options (rtoptions.go).
+	realtime realtimeOptions
 }
 
 func defaultOptions() options {

@@ -65,6 +65,23 @@ func WithSettings(settings map[string]any) Option {
 	return func(c *emulator.Config) { c.Settings = settings }
 }
 
+// WithSnapshot starts the emulator from a snapshot (from Server.Snapshot, `cometchat emulator export`
+// or the dashboard's data directory), so a test begins with a fixture of users, groups and messages:
+//
+//	//go:embed testdata/chat-fixture.json
+//	var fixture []byte
+//	srv := cometchattest.NewServer(t, cometchattest.WithSnapshot(fixture))
+//
+// The App ID and keys come from the snapshot unless WithAppID / WithKeys set them. A corrupt or
+// unknown-version snapshot fails NewServer with a message that says which.
+func WithSnapshot(snapshot []byte) Option {
+	return func(c *emulator.Config) { c.Snapshot = snapshot }
+}
+
+// WithDataDir keeps the emulator's state in dir, loaded at start and written before every response
+// to a state-changing call (as `cometchat emulator --data-dir`).
+func WithDataDir(dir string) Option { return func(c *emulator.Config) { c.DataDir = dir } }
+
 // Server is a running emulator.
 type Server struct {
 	emu *emulator.Server
@@ -205,6 +222,14 @@ func (s *Server) Login(t testing.TB, uid string, opts ...cometchat.Option) *come
 	}
 	return c
 }
+
+// Snapshot returns the emulator's whole state as a JSON snapshot, for WithSnapshot or
+// `cometchat emulator --import`. It contains the app's keys and auth tokens.
+func (s *Server) Snapshot() ([]byte, error) { return s.emu.Snapshot() }
+
+// DashboardURL is the emulator's live web dashboard (users, groups, conversations, sockets and a
+// feed of every call, event and frame); open it in a browser while a test is paused.
+func (s *Server) DashboardURL() string { return s.emu.URL() + "/emulator/" }
 
 // String describes the emulator without its keys.
 func (s *Server) String() string {

@@ -18,6 +18,9 @@ import (
 // sample users, prints the start banner (the only place credentials are
 // printed) and serves until ctx is cancelled (SIGINT / SIGTERM).
 func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "export" {
+		return runEmulatorExport(ctx, args[1:], stdout, stderr) // emulator_export.go
+	}
 	fs := flag.NewFlagSet("cometchat emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -30,10 +33,17 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		restAPIKey = fs.String("rest-api-key", "", "REST API Key, fullAccess scope (default: generated)")
 		mode       = fs.String("mode", "DEFAULT", "settings MODE: DEFAULT, LIMITED_TRANSIENT or NO_TRANSIENT")
 		noSeed     = fs.Bool("no-seed", false, "do not create the sample users cometchat-uid-1 … cometchat-uid-5")
+		rateLimit  = fs.Int("rate-limit", 0, "requests per minute for the whole app, answered 429 beyond (default: off)")
+		webhookURL = fs.String("webhook", "", "POST every webhook event to this URL (http://user:pass@host/path sends Basic auth; retried after 10 s and 30 s)")
 		verbose    = fs.Bool("v", false, "log every request to stderr (method, path, status; never credentials)")
+		dataDir    = fs.String("data-dir", "", "keep the state in this directory across restarts (written before each response)")
+		importFile = fs.String("import", "", "start from this snapshot (from 'cometchat emulator export'); replaces the --data-dir state")
+		cors       = fs.String("cors-origins", "", "comma-separated browser origins allowed to call the API, or * (default: all on loopback)")
+		anyWSOrig  = fs.Bool("allow-any-ws-origin", false, "accept WebSocket upgrades from any browser origin")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cometchat emulator [flags]")
+		fmt.Fprintln(stderr, "       cometchat emulator export (--data-dir DIR | --url URL --rest-api-key KEY) [-o FILE]")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -52,6 +62,19 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cfg := emulator.Config{
 		AppID: *appID, Region: *region, AuthKey: *authKey, RESTAPIKey: *restAPIKey,
 		TLS: *useTLS, Addr: *addr, Mode: *mode,
+		DataDir: *dataDir, AllowAnyWebSocketOrigin: *anyWSOrig, CORSOrigins: parseOrigins(*cors),
+	}
+	if err := addServerAPIFlags(&cfg, *rateLimit, *webhookURL); err != nil {
+		fmt.Fprintf(stderr, "cometchat emulator: %v\n", err)
+		return 2
+	}
+	if *importFile != "" {
+		snap, err := readImport(*importFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "cometchat emulator: --import %v\n", err)
+			return 1
+		}
+		cfg.Snapshot = snap
 	}
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -116,6 +139,10 @@ func printBanner(w io.Writer, srv *emulator.Server, certPath string, seeded bool
 	p("  Client API     %s/v3.0", base)
 	p("  Server API     %s/v3  (also %s/v3.0)", base, base)
 	p("  WebSocket      %s", ws)
+	p("  Dashboard      %s/emulator/", base)
+	if dir := srv.DataDir(); dir != "" {
+		p("  Data dir       %s", dir)
+	}
 	p("")
 	p("  Go SDK: pin the three URLs above as endpoints, or use the JS-style host")
 	p("  overrides (AppSettings OverrideClientHost / OverrideAdminHost; they imply https):")
@@ -125,6 +152,7 @@ func printBanner(w io.Writer, srv *emulator.Server, certPath string, seeded bool
 		p("")
 		p("  TLS certificate (self-signed; trust it in the SDK or browser):")
 		p("    %s", certPath)
+		printTrustHelp(w, certPath, srv.CertPEM(), base) // emulator_tls.go
 	}
 	if seeded {
 		p("")

@@ -1,8 +1,10 @@
 // Command cometchat is the cometchat-go companion tool.
 //
 //	cometchat emulator [flags]   run a local CometChat emulator
+//	cometchat users import FILE  upsert users from CSV or JSON Lines (progress, summary)
+//	cometchat send -to UID TEXT  send a message through the server API
 //
-// More subcommands (users import, send, tail) will join the table in
+// The tail subcommand (print realtime events as they arrive) will join the table in
 // commands.
 package main
 
@@ -33,6 +35,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"emulator", "run a local CometChat emulator (REST + WebSocket)", runEmulator},
+		{"users", "users import FILE: create or update users from CSV or JSON Lines", runUsers},
+		{"send", "send a text message through the server API", runSend},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -68,6 +69,38 @@ type Config struct {
 	// MaxAuthTokensPerUser is the rolling limit of auth tokens per user; the
 	// oldest token is dropped (and stops working) beyond it. Default 100.
 	MaxAuthTokensPerUser int
+
+	// RateLimit turns on rate limiting (ratelimit.go). Default off.
+	RateLimit RateLimitConfig
+	// Webhooks are the outgoing webhooks (webhooks.go). Default none.
+	Webhooks []WebhookConfig
+	// WebhookRetryDelays are the waits before each retry of a failed
+	// delivery with RetryOnFailure. Default 10 s, 30 s (server-api.md §6.2).
+	WebhookRetryDelays []time.Duration
+	// WebhookClient sends webhook deliveries. Default: a client with a 5 s
+	// timeout.
+	WebhookClient *http.Client
+
+	// CORSOrigins are the browser origins (e.g. "http://localhost:3000")
+	// allowed to call the REST API cross-origin; "*" allows every origin
+	// (cors.go). Default (nil): every origin when Addr is a loopback address,
+	// else only loopback origins (localhost, 127.0.0.1, [::1]). An empty,
+	// non-nil slice allows none.
+	CORSOrigins []string
+	// AllowAnyWebSocketOrigin accepts WebSocket upgrades whatever their Origin
+	// header. Default false: a browser upgrade must be same-origin or from an
+	// origin CORSOrigins allows (cors.go, Server.webSocketOriginAllowed).
+	AllowAnyWebSocketOrigin bool
+	// DataDir makes the state persistent (persist.go): it is loaded from
+	// DataDir/state.json at New and every state-changing REST call is written
+	// there, durably, before its response is sent. Default "": in memory.
+	DataDir string
+	// Snapshot is a snapshot (Server.Export) to start from (snapshot.go). It
+	// replaces whatever DataDir held. Default nil: an empty app.
+	Snapshot []byte
+	// DisableDashboard turns off the web dashboard at /emulator/
+	// (dashboard.go). Default false: served.
+	DisableDashboard bool
 }
 
 // validModes are the settings MODE values (rules-and-limits.md §2.1).

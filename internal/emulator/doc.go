@@ -9,6 +9,12 @@
 //   - the server/admin API under both /v3/… and /v3.0/… (requests carrying an
 //     apikey header, any case, and no authToken);
 //   - later, the WebSocket on any path and online counts under /api/….
+//   - the emulator's own endpoints under /emulator/: the live web dashboard
+//     (dashboard.go, dashboardui/) and the snapshot (snapshot.go).
+//
+// For everyday development (browser apps, restarts): cors.go answers CORS
+// preflights on every path, persist.go keeps the state in Config.DataDir
+// (durable before each response), snapshot.go exports and imports it.
 //
 // Layout: config.go (Config and defaults), server.go (lifecycle, Handler),
 // router.go (route registration and API dispatch), auth.go (API keys, auth

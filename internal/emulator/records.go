@@ -128,6 +128,24 @@ type messageRecord struct {
 	DeletedBy       string          `json:"deletedBy,omitempty"`
 	// SenderDevice is the session id that sent it (echo suppression).
 	SenderDevice string `json:"senderDevice,omitempty"`
+	// Action is set on action messages (category action): who did what to
+	// what (rendered as data.action and data.entities.by/on/for).
+	Action *actionRecord `json:"action,omitempty"`
+	// CallSession is set on call messages: the call they report.
+	CallSession string `json:"callSession,omitempty"`
+}
+
+// actionRecord is the action part of an action message (model.md §5.9):
+// By is the actor's uid; On / For are a uid, guid or message id (decimal)
+// with their entity types (user, group, message).
+type actionRecord struct {
+	Action  string          `json:"action"`
+	By      string          `json:"by"`
+	On      string          `json:"on,omitempty"`
+	OnType  string          `json:"onType,omitempty"`
+	For     string          `json:"for,omitempty"`
+	ForType string          `json:"forType,omitempty"`
+	Extras  json.RawMessage `json:"extras,omitempty"`
 }
 
 // conversationRecord is one user's view of a conversation (model.md §8).
@@ -144,6 +162,9 @@ type conversationRecord struct {
 	CreatedAt         int64    `json:"createdAt"`
 	UpdatedAt         int64    `json:"updatedAt,omitempty"`
 	DeletedAt         int64    `json:"deletedAt,omitempty"` // hidden until a new message
+	// ClearedUpTo is the last message id when the user deleted the
+	// conversation: older messages stay hidden from that user.
+	ClearedUpTo int64 `json:"clearedUpTo,omitempty"`
 }
 
 // receiptRecord is one recipient's receipt of a message (model.md §7).

@@ -46,6 +46,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeResult writes a handler's result: {"data": v} (or v itself when it is
 // a *page) with status 200, or the error envelope.
 func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err == nil {
+		err = s.persistBeforeReply(r) // persist.go: durable before the response
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -65,16 +65,34 @@ type routeEntry struct {
 // registerXxxRoutes method and one line here.
 func (s *Server) registerRoutes() {
 	s.mux.HandleFunc("/", s.handleFallback)
+	s.registerHubRoutes()
 	s.registerAuthTokenRoutes()
 	s.registerUserRoutes()
 	s.registerMeRoutes()
 	s.registerSettingsRoutes()
+	s.registerEmulatorRoutes()
+	s.registerServerAPIRoutes()
+	s.registerBlockRoutes()
+	s.registerUserListRoutes()
+	s.registerGroupRoutes()
+	s.registerMemberRoutes()
+	s.registerBanRoutes()
+	s.registerMessageRoutes()
+	s.registerMessageQueryRoutes()
+	s.registerConversationRoutes()
+	s.registerReactionRoutes()
+	s.registerCallRoutes()
+	s.registerUploadRoutes()
 }
 
 // handleFallback answers every request no route matched. The WebSocket hub
 // will hook in here: the upgrade is accepted on any path
 // (client-protocol.md §7.1).
 func (s *Server) handleFallback(w http.ResponseWriter, r *http.Request) {
+	if isWebSocketUpgrade(r) {
+		s.hub.serveWS(w, r)
+		return
+	}
 	s.writeError(w, r, errAPINotFound())
 }
 

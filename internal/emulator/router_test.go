@@ -16,7 +16,7 @@ func TestUnknownRouteIsAPINotFound(t *testing.T) {
 		{"GET", "/"},
 		{"GET", "/v2.0/me"},
 		{"PATCH", "/v3.0/me"},             // known path, wrong method
-		{"DELETE", "/v3.0/users/alice"},   // known path, wrong method
+		{"PATCH", "/v3.0/users/alice"},    // known path, wrong method
 		{"GET", "/v3/me"},                 // client endpoint is not on /v3
 		{"POST", "/v3.0/users/alice/nah"}, // unknown sub-resource
 	} {

@@ -33,6 +33,19 @@ type Server struct {
 	st         *state
 	sinks      map[int]eventSink
 	nextSinkID int
+	// hub is the WebSocket hub (hub.go).
+	hub *hub
+
+	// limiter is the rate limiter (nil when off) and webhooks the outgoing
+	// webhook dispatcher (nil without webhooks); see serverapi.go.
+	limiter  *rateLimiter
+	webhooks *webhookDispatcher
+
+	// persist writes the state to Config.DataDir (nil without one) and dash
+	// feeds the web dashboard (nil when disabled); see persist.go and
+	// dashboard.go.
+	persist *persister
+	dash    *dashboard
 
 	// obsMu guards the request observers (not state, so a slow feed never
 	// holds up state changes).
@@ -55,6 +68,7 @@ type Server struct {
 // New returns a Server for cfg (defaults filled in, see [Config]). It does not
 // listen: call Start, or serve Handler yourself.
 func New(cfg Config) (*Server, error) {
+	given := cfg // before defaults: restoreAtNew adopts a snapshot's app id and keys when not given
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -68,6 +82,12 @@ func New(cfg Config) (*Server, error) {
 		observers: map[int]func(RequestRecord){},
 	}
 	s.st = newState(cfg, s.now().Unix())
+	if err := s.restoreAtNew(given); err != nil {
+		return nil, err
+	}
+	if err := s.initServerAPI(); err != nil {
+		return nil, err
+	}
 	s.registerRoutes()
 	s.handler = s.buildHandler()
 	return s, nil
@@ -80,6 +100,8 @@ func (s *Server) buildHandler() http.Handler {
 	var h http.Handler = s.mux
 	for _, mw := range []func(http.Handler) http.Handler{
 		s.recoverPanics,
+		s.rateLimit,
+		s.cors,
 		s.observe,
 	} {
 		h = mw(h)
@@ -192,6 +214,7 @@ func (s *Server) Close() error {
 	closers := s.closers
 	srv, done := s.srv, s.serveErr
 	s.life.Unlock()
+	defer s.closePersist() // persist.go: the last write, after the listener has stopped
 
 	for i := len(closers) - 1; i >= 0; i-- {
 		closers[i]()

@@ -29,6 +29,10 @@ type state struct {
 	// LastMessageID is the monotonic message-id counter: the last id issued.
 	// Ids are never reused, even after a permanent delete.
 	LastMessageID int64 `json:"lastMessageId"`
+	// LastReactionID is the reaction-id counter, like LastMessageID.
+	LastReactionID int64 `json:"lastReactionId,omitempty"`
+	// Calls by session id (calls.go); created lazily.
+	Calls map[string]*callRecord `json:"calls,omitempty"`
 
 	// Users by lower-cased uid, including soft-deleted and deactivated users
 	// (their flags are on the record).
@@ -39,6 +43,9 @@ type state struct {
 	APIKeys map[string]*apiKeyRecord `json:"apiKeys"`
 	// Roles by role id; "default" always exists.
 	Roles map[string]*roleRecord `json:"roles"`
+	// RestrictedFeatures: role id → feature key → restricted-since (seconds).
+	// Nil until the first restriction (serverapi_roles.go).
+	RestrictedFeatures map[string]map[string]int64 `json:"restrictedFeatures,omitempty"`
 	// Friends: uid → friend uid → friends-since (seconds). Symmetric: both
 	// directions are stored.
 	Friends map[string]map[string]int64 `json:"friends"`
@@ -82,6 +89,8 @@ type state struct {
 	// online counts authenticated sockets per uid. Runtime only: presence is
 	// not part of a snapshot; the WebSocket hub maintains it.
 	online map[string]int
+	// uploads holds presigned uploads by file id (uploads.go). Runtime only.
+	uploads map[string]*uploadRecord
 }
 
 // newState returns an empty state with the two configured API keys and the
