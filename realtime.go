@@ -252,7 +252,9 @@ func (c *Client) sessionConfig(wsURL string, sess *session, d *dispatcher) realt
 	if dial == nil {
 		hc := c.settings.HTTPClient
 		if hc == nil {
-			hc = cleanhttp.DefaultPooledClient()
+			// Not pooled: a WebSocket connection is never reused, and a dial cancelled by Disconnect
+			// must not leave a connection behind in a pool.
+			hc = cleanhttp.DefaultClient()
 		}
 		dial = realtime.WebSocketDialer(hc, ro.readLimit)
 	}

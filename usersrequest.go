@@ -1,12 +1,3 @@
-// COORDINATION NOTE (temporary, remove before commit): two helpers work on issue #3 at once.
-// Current split: the OTHER helper owns the root SDK files (groups.go, groupmembers.go,
-// groupsrequest.go, blocking.go, usersrequest.go) and emulator groups.go, members.go, bans.go,
-// userlist.go (+ their tests and their registerXxxRoutes lines in router.go). The author of this note
-// owns emulator permissions.go and blocks.go (+ tests, + the registerBlockRoutes line), the
-// SDK-through-emulator tests in the root (issue3_matrix_emu_test.go, issue3_paging_emu_test.go,
-// issue3_local_test.go) and examples/quickstart/groups.go. permissions.go implements the API that
-// groups.go / members.go / bans.go call. Please read, do not recreate, the files of the other side.
-
 package cometchat
 
 import (
