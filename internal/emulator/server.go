@@ -53,6 +53,10 @@ type Server struct {
 	observers map[int]func(RequestRecord)
 	nextObsID int
 
+	// connMu guards fresh: connections accepted that have not sent a request yet (see closeFresh).
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{}
+
 	// life guards the listener lifecycle fields below.
 	life     sync.Mutex
 	started  bool
@@ -181,7 +185,8 @@ func (s *Server) Start() error {
 		ReadHeaderTimeout: 10 * time.Second,
 		// TLS handshake noise (a browser not trusting the certificate yet)
 		// goes to the debug log, not stderr.
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		ErrorLog:  slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		ConnState: s.trackConn,
 	}
 	s.serveErr = make(chan error, 1)
 	s.started = true
@@ -224,7 +229,9 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	err := s.closeFreshUntil(shut)
 	if err != nil {
 		err = errors.Join(err, srv.Close())
 	}
@@ -232,6 +239,42 @@ func (s *Server) Close() error {
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+// trackConn remembers connections that have not sent a request yet. http.Server.Shutdown treats
+// such a connection as busy for 5 s; Go's HTTP clients leave them behind routinely (a dial that
+// lost the race to an idle connection), so without this every Close would stall.
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if st == http.StateNew {
+		if s.fresh == nil {
+			s.fresh = map[net.Conn]struct{}{}
+		}
+		s.fresh[c] = struct{}{}
+		return
+	}
+	delete(s.fresh, c)
+}
+
+// closeFreshUntil closes request-less connections until Shutdown (whose result arrives on shut)
+// returns, so it can finish without waiting out their grace period.
+func (s *Server) closeFreshUntil(shut <-chan error) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.connMu.Lock()
+		for c := range s.fresh {
+			_ = c.Close()
+			delete(s.fresh, c)
+		}
+		s.connMu.Unlock()
+		select {
+		case err := <-shut:
+			return err
+		case <-tick.C:
+		}
+	}
 }
 
 // Addr returns the bound host:port after Start, else "".
