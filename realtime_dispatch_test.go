@@ -26,7 +26,7 @@ func TestHandlerRemovesItselfAndRepliesWithoutDeadlock(t *testing.T) {
 		calls++
 		remove() // removes itself mid-dispatch
 		alice.AddMessageListener("added-from-handler", cometchat.MessageListener{})
-		require.NoError(t, alice.StartTyping(ctx, m.SenderUID(), cometchat.ReceiverTypeUser, nil))
+		assert.NoError(t, alice.StartTyping(ctx, m.SenderUID(), cometchat.ReceiverTypeUser, nil))
 		_, err := alice.SendText(ctx, m.SenderUID(), cometchat.ReceiverTypeUser, "reply to "+m.Text)
 		onReply(err)
 	}})

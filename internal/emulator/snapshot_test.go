@@ -145,3 +145,26 @@ func TestSnapshotEndpoint(t *testing.T) {
 	e.ok("GET", "/v3/users/fixture-user", e.admin(), nil)
 	assert.Equal(t, "ERR_UID_NOT_FOUND", e.do("GET", "/v3/users/alice", e.admin(), nil).code())
 }
+
+func TestConfigSnapshotReplacesDataDirWithABackup(t *testing.T) {
+	dir := t.TempDir()
+	first := openDir(t, fixedKeys(dir))
+	first.ok("POST", "/v3/users", first.admin(), map[string]any{"uid": "old", "name": "Old"})
+	first.close()
+	old, err := os.ReadFile(filepath.Join(dir, stateFileName))
+	require.NoError(t, err)
+
+	cfg := fixedKeys(dir)
+	cfg.Snapshot = mustSnapshot(t)
+	second := openDir(t, cfg)
+	second.ok("GET", "/v3/users/fixture-user", second.admin(), nil)
+	assert.Equal(t, "ERR_UID_NOT_FOUND", second.do("GET", "/v3/users/old", second.admin(), nil).code())
+	bak, err := os.ReadFile(filepath.Join(dir, stateFileName+".bak"))
+	require.NoError(t, err)
+	assert.Equal(t, old, bak, "the replaced state is kept")
+	second.close()
+
+	// The import is on disk: a plain restart finds it.
+	third := openDir(t, fixedKeys(dir))
+	third.ok("GET", "/v3/users/fixture-user", third.admin(), nil)
+}
