@@ -442,15 +442,32 @@ func (d *dispatcher) handleReceipt(f realtime.Frame) {
 // handlePin delivers a pin / save frame (every spelling the official SDK accepts).
 func (d *dispatcher) handlePin(f realtime.Frame) {
 	action, conversation := pinAction(f)
-	if action == "" || conversation {
-		// Conversation pin events need the Conversation type; they are logged until it exists.
-		d.c.log.Debug("cometchat: pin frame not delivered", "type", f.Type, "action", action)
+	if action == "" {
+		d.c.log.Debug("cometchat: pin frame with an unknown action dropped", "type", f.Type)
 		return
 	}
 	var b struct {
-		Message json.RawMessage `json:"message"`
+		Message      json.RawMessage `json:"message"`
+		Conversation json.RawMessage `json:"conversation"`
 	}
 	_ = json.Unmarshal(f.Body, &b)
+	if conversation {
+		raw := f.Body
+		if len(b.Conversation) > 0 && b.Conversation[0] == '{' {
+			raw = b.Conversation
+		}
+		var conv Conversation
+		if json.Unmarshal(raw, &conv) != nil {
+			return
+		}
+		r := &d.c.rt.listeners.conversation
+		if action == "pinned" {
+			emit(d.c, r, "OnConversationPinned", func(l ConversationListener) bool { return call1(l.OnConversationPinned, &conv) })
+		} else {
+			emit(d.c, r, "OnConversationUnpinned", func(l ConversationListener) bool { return call1(l.OnConversationUnpinned, &conv) })
+		}
+		return
+	}
 	raw := f.Body
 	if len(b.Message) > 0 && b.Message[0] == '{' {
 		raw = b.Message

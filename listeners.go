@@ -127,6 +127,13 @@ type AIAssistantListener struct {
 	OnAIAssistantEventReceived func(e *AIAssistantEvent)
 }
 
+// ConversationListener receives pins and unpins of the logged-in user's conversations (made on
+// another of the user's sessions, or by the app).
+type ConversationListener struct {
+	OnConversationPinned   func(c *Conversation)
+	OnConversationUnpinned func(c *Conversation)
+}
+
 // NotificationFeedListener receives campaign feed items; their fields are not specified, so each
 // arrives as raw JSON.
 type NotificationFeedListener struct {
@@ -208,14 +215,15 @@ func (r *registry[L]) entries() []*regEntry[L] {
 
 // listenerSet holds every registry of a Client. The zero value is ready.
 type listenerSet struct {
-	message    registry[MessageListener]
-	user       registry[UserListener]
-	group      registry[GroupListener]
-	call       registry[CallListener]
-	login      registry[LoginListener]
-	connection registry[ConnectionListener]
-	ai         registry[AIAssistantListener]
-	feed       registry[NotificationFeedListener]
+	message      registry[MessageListener]
+	user         registry[UserListener]
+	group        registry[GroupListener]
+	call         registry[CallListener]
+	login        registry[LoginListener]
+	connection   registry[ConnectionListener]
+	ai           registry[AIAssistantListener]
+	conversation registry[ConversationListener]
+	feed         registry[NotificationFeedListener]
 }
 
 // AddMessageListener registers l under id and returns a function that removes it.
@@ -273,6 +281,14 @@ func (c *Client) AddAIAssistantListener(id string, l AIAssistantListener) (remov
 
 // RemoveAIAssistantListener removes the AI assistant listener registered under id.
 func (c *Client) RemoveAIAssistantListener(id string) { c.rt.listeners.ai.remove(id) }
+
+// AddConversationListener registers l under id and returns a function that removes it.
+func (c *Client) AddConversationListener(id string, l ConversationListener) (remove func()) {
+	return c.rt.listeners.conversation.add(id, l)
+}
+
+// RemoveConversationListener removes the conversation listener registered under id.
+func (c *Client) RemoveConversationListener(id string) { c.rt.listeners.conversation.remove(id) }
 
 // AddNotificationFeedListener registers l under id and returns a function that removes it.
 func (c *Client) AddNotificationFeedListener(id string, l NotificationFeedListener) (remove func()) {

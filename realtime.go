@@ -209,9 +209,8 @@ func (c *Client) startRealtime(ctx context.Context) (*realtime.Session, error) {
 	}
 	cur := c.rt.cur
 	d := c.ensureDispatcherLocked()
-	if d.cur != cur {
-		d.q.push(qItem{kind: qFunc, fn: func() { d.cur = cur }})
-	}
+	// The dispatcher owns its cursor field; it switches before any event of the new session.
+	d.q.push(qItem{kind: qFunc, fn: func() { d.cur = cur }})
 	if c.rt.bgCtx == nil {
 		c.rt.bgCtx, c.rt.bgCancel = context.WithCancel(context.Background())
 	}

@@ -1,6 +1,7 @@
 package cometchat_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"testing"
@@ -352,7 +353,9 @@ func TestThrottledModes(t *testing.T) {
 			e := newRTEnv(t, emulator.Config{Mode: mode})
 			e.users("Alice", "Bob")
 			throttled, onThrottled := sink[bool]()
-			bob := e.offline("bob")
+			st := e.settings()
+			st.DisableAutoConnect = true // the listener is in place before the first event
+			bob := e.loginWith(st, "bob")
 			bob.AddConnectionListener("l", cometchat.ConnectionListener{OnFeatureThrottled: func() { onThrottled(true) }})
 			require.NoError(t, bob.Connect(rtCtx(t)))
 			assert.True(t, recv(t, throttled))
@@ -370,4 +373,33 @@ func TestThrottledModes(t *testing.T) {
 			assert.True(t, errors.As(bob.StartTyping(ctx, "alice", cometchat.ReceiverTypeUser, nil), &ce) && ce.Local)
 		})
 	}
+}
+
+func TestConversationPinAndFeedFrames(t *testing.T) {
+	e := newRTEnv(t, emulator.Config{})
+	e.users("Alice")
+	alice := e.client("alice")
+	pins, onPin := sink[string]()
+	alice.AddConversationListener("l", cometchat.ConversationListener{
+		OnConversationPinned:   func(c *cometchat.Conversation) { onPin("pinned " + c.ConversationID) },
+		OnConversationUnpinned: func(c *cometchat.Conversation) { onPin("unpinned " + c.ConversationID) },
+	})
+	feed, onFeed := sink[string]()
+	alice.AddNotificationFeedListener("l", cometchat.NotificationFeedListener{OnFeedItemReceived: func(item json.RawMessage) { onFeed(string(item)) }})
+	conv := map[string]any{"conversationId": "alice_user_bob", "conversationType": "user",
+		"conversationWith": map[string]any{"uid": "bob", "name": "Bob"}, "pinnedAt": 1700000000, "pinnedBy": "alice"}
+	// The spellings the official SDK accepts (client-protocol.md §7.5).
+	for _, f := range []map[string]any{
+		{"type": "conversation_pin", "body": map[string]any{"action": "pinned", "conversation": conv}},
+		{"type": "conversation_unpinned", "body": conv},
+	} {
+		_, err := e.emu.PushFrame("alice", f)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "pinned alice_user_bob", recv(t, pins))
+	assert.Equal(t, "unpinned alice_user_bob", recv(t, pins))
+	_, err := e.emu.PushFrame("alice", map[string]any{"type": "notification_feed_item", "deviceId": alice.SessionID(),
+		"body": map[string]any{"action": "sent", "feedItem": map[string]any{"id": "f1"}}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"f1"}`, recv(t, feed), "feed items are not echoes even with this device id")
 }

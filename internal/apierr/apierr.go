@@ -93,6 +93,9 @@ type RateLimitError struct {
 
 // Error describes the limit and how long to wait.
 func (e *RateLimitError) Error() string {
+	if e.Err == nil { // built by hand (e.g. in a user's test) rather than by the transport
+		return fmt.Sprintf("cometchat: ERR_TOO_MANY_REQUESTS; retry after %s", e.RetryAfter)
+	}
 	return fmt.Sprintf("%s; retry after %s", e.Err.Error(), e.RetryAfter)
 }
 

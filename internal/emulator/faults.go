@@ -15,8 +15,7 @@ func (s *Server) DropAllConnections() int {
 	defer s.mu.Unlock()
 	n := 0
 	for c := range s.hub.conns {
-		c.closing = true
-		c.killNow()
+		c.dropLocked()
 		n++
 	}
 	return n
@@ -29,8 +28,7 @@ func (s *Server) DropConnections(uid string) int {
 	defer s.mu.Unlock()
 	n := 0
 	for c := range s.hub.byUID[normID(uid)] {
-		c.closing = true
-		c.killNow()
+		c.dropLocked()
 		n++
 	}
 	return n

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -143,7 +144,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 func (h *hub) shutdown() {
 	h.s.mu.Lock()
 	h.closed = true
-	for c := range h.conns {
+	for _, c := range slices.Collect(maps.Keys(h.conns)) {
 		c.closeLocked(websocket.StatusGoingAway, "server shutting down")
 	}
 	h.s.mu.Unlock()
@@ -166,8 +167,8 @@ func (h *hub) registerLocked(c *wsConn) {
 	}
 }
 
-// removeLocked forgets a connection and reports the user offline if it was their last. Caller holds
-// s.mu.
+// removeLocked forgets a connection and reports the user offline if it was their last. It is
+// idempotent. Caller holds s.mu.
 func (h *hub) removeLocked(c *wsConn) {
 	delete(h.conns, c)
 	if !c.authed {

@@ -449,3 +449,13 @@ func TestHubFaultInjection(t *testing.T) {
 		_ = aliceJWT
 	})
 }
+
+func TestHubClosesSocketsOfDeactivatedUsers(t *testing.T) {
+	e := newEnv(t, Config{})
+	hdr, jwt := e.login("alice", "Alice")
+	w := e.connect(jwt, hdr["resource"], "")
+	r := e.do("DELETE", "/v3/users", e.admin(), map[string]any{"uidsToDeactivate": []string{"alice"}})
+	require.Equal(t, 200, r.status, string(r.raw))
+	assert.Equal(t, websocket.StatusPolicyViolation, w.waitClosed())
+	assert.Equal(t, 0, e.s.OnlineSessions("alice"))
+}

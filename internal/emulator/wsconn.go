@@ -51,9 +51,16 @@ func (c *wsConn) enqueueLocked(b []byte) {
 		c.h.s.observeFrame(frameOut, c.id, c.device, c.uid, b) // dashboard.go: live feed
 	default:
 		c.h.s.log.Debug("hub: slow consumer dropped", "uid", c.uid, "conn", c.id)
-		c.closing = true
-		c.killNow()
+		c.dropLocked()
 	}
+}
+
+// dropLocked drops the connection at once, without a close frame (a network failure, a slow
+// consumer). Caller holds s.mu.
+func (c *wsConn) dropLocked() {
+	c.closing = true
+	c.h.removeLocked(c)
+	c.killNow()
 }
 
 // closeLocked queues a clean close after the frames already queued. Caller holds s.mu.
@@ -62,6 +69,8 @@ func (c *wsConn) closeLocked(code websocket.StatusCode, reason string) {
 		return
 	}
 	c.closing = true
+	// It stops counting at once: no more frames, and its user may go offline now.
+	c.h.removeLocked(c)
 	select {
 	case c.out <- wsItem{close: true, code: code, reason: reason}:
 	default:
