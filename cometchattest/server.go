@@ -86,6 +86,8 @@ func WithDataDir(dir string) Option { return func(c *emulator.Config) { c.DataDi
 type Server struct {
 	emu *emulator.Server
 	tls bool
+	// hc is shared by every Client this Server hands out, so Close can release its connections.
+	hc *http.Client
 }
 
 // NewServer starts an emulator for the test and stops it in t.Cleanup.
@@ -116,11 +118,15 @@ func Start(opts ...Option) (*Server, error) {
 	if err := emu.Start(); err != nil {
 		return nil, err
 	}
-	return &Server{emu: emu, tls: cfg.TLS}, nil
+	return &Server{emu: emu, tls: cfg.TLS, hc: newHTTPClient(emu, cfg.TLS)}, nil
 }
 
 // Close stops the emulator and waits for its goroutines. It is safe to call twice.
-func (s *Server) Close() error { return s.emu.Close() }
+func (s *Server) Close() error {
+	err := s.emu.Close()
+	s.hc.CloseIdleConnections()
+	return err
+}
 
 // URL is the base URL, e.g. http://127.0.0.1:54321. The client API is at URL+"/v3.0", the server API
 // at URL+"/v3", the WebSocket at the same host and port.
@@ -142,11 +148,14 @@ func (s *Server) RESTAPIKey() string { return s.emu.RESTAPIKey() }
 func (s *Server) CertPEM() []byte { return s.emu.CertPEM() }
 
 // HTTPClient returns an HTTP client for the emulator: one that trusts its certificate in TLS mode.
-func (s *Server) HTTPClient() *http.Client {
+func (s *Server) HTTPClient() *http.Client { return s.hc }
+
+// newHTTPClient builds the shared client: one that trusts the certificate in TLS mode.
+func newHTTPClient(emu *emulator.Server, useTLS bool) *http.Client {
 	hc := cleanhttp.DefaultPooledClient()
-	if s.tls {
+	if useTLS {
 		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(s.emu.CertPEM())
+		pool.AppendCertsFromPEM(emu.CertPEM())
 		hc.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return hc
@@ -235,3 +244,34 @@ func (s *Server) DashboardURL() string { return s.emu.URL() + "/emulator/" }
 func (s *Server) String() string {
 	return fmt.Sprintf("cometchattest.Server{%s, app %s}", s.emu.URL(), s.emu.AppID())
 }
+
+// Fault injection: make the network misbehave for the Clients under test. Each is safe to call from
+// any goroutine at any time.
+
+// DropAllConnections drops every WebSocket connection at once, without a close frame, as a network
+// failure would, and returns how many it dropped. New connections are accepted as before.
+func (s *Server) DropAllConnections() int { return s.emu.DropAllConnections() }
+
+// DropConnections drops every WebSocket connection of uid and returns how many it dropped.
+func (s *Server) DropConnections(uid string) int { return s.emu.DropConnections(uid) }
+
+// RefuseConnections answers WebSocket upgrades with 503 for d; d <= 0 accepts them again. Existing
+// connections are untouched: combine it with DropAllConnections for an outage.
+func (s *Server) RefuseConnections(d time.Duration) { s.emu.RefuseConnections(d) }
+
+// StallPongs stops answering pings for d (negative: until StallPongs(0)), so clients see a dead link.
+func (s *Server) StallPongs(d time.Duration) { s.emu.StallPongs(d) }
+
+// DelayFrames delays every frame the emulator pushes by d (0 turns it off).
+func (s *Server) DelayFrames(d time.Duration) { s.emu.DelayFrames(d) }
+
+// DuplicateNextFrame sends the next pushed frame twice.
+func (s *Server) DuplicateNextFrame() { s.emu.DuplicateNextFrame() }
+
+// PushFrame sends an arbitrary frame (anything that marshals to the JSON of a server frame) to every
+// session of uid and returns how many sessions got it. Use it for frames the emulator never produces
+// itself (moderation results, AI streams, notification feed items).
+func (s *Server) PushFrame(uid string, frame any) (int, error) { return s.emu.PushFrame(uid, frame) }
+
+// OnlineSessions returns how many authenticated WebSocket sessions uid has.
+func (s *Server) OnlineSessions(uid string) int { return s.emu.OnlineSessions(uid) }
