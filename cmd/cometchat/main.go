@@ -3,9 +3,7 @@
 //	cometchat emulator [flags]   run a local CometChat emulator
 //	cometchat users import FILE  upsert users from CSV or JSON Lines (progress, summary)
 //	cometchat send -to UID TEXT  send a message through the server API
-//
-// The tail subcommand (print realtime events as they arrive) will join the table in
-// commands.
+//	cometchat tail -uid UID      print every realtime event of a user as it arrives
 package main
 
 import (
@@ -37,6 +35,7 @@ func commands() []command {
 		{"emulator", "run a local CometChat emulator (REST + WebSocket)", runEmulator},
 		{"users", "users import FILE: create or update users from CSV or JSON Lines", runUsers},
 		{"send", "send a text message through the server API", runSend},
+		{"tail", "log in as a user and print every realtime event as it arrives", runTail},
 	}
 }
 
