@@ -92,7 +92,7 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("Alice looked up %s: status %s\n", seen, seen.Status)
 
-	for _, step := range steps {
+	for _, step := range tour() {
 		if err := step.run(ctx, alice, bob); err != nil {
 			return fmt.Errorf("%s: %w", step.name, err)
 		}
@@ -108,11 +108,17 @@ func run(ctx context.Context) error {
 	return nil
 }
 
-// step is one part of the tour; later parts (groups, messages, realtime) add themselves to steps.
+// step is one part of the tour.
 type step struct {
 	name string
 	run  func(ctx context.Context, alice, bob *cometchat.Client) error
 }
 
-// steps run in order after both users are logged in.
-var steps []step
+// tour lists the steps that run, in order, once both users are logged in. Each lives in its own file.
+func tour() []step {
+	return []step{
+		{"groups", groupsStep},     // groups.go: create a group, Bob joins, list its members
+		{"messages", messagesStep}, // messages.go: 1:1 and group messages, a reaction, history page by page
+		{"realtime", realtimeStep}, // realtime.go: a listener, typing and a read receipt
+	}
+}

@@ -10,8 +10,6 @@ import (
 // The messages part of the tour: a 1:1 exchange, a group message, a reaction, unread counts, and
 // the history read back page by page.
 
-func init() { steps = append(steps, step{name: "messages", run: messagesStep}) }
-
 // messagesStep runs after groupsStep: bob is a member of quickstartGUID by then.
 func messagesStep(ctx context.Context, alice, bob *cometchat.Client) error {
 	hello, err := alice.SendText(ctx, "quickstart-bob", cometchat.ReceiverTypeUser, "Hi Bob! Lunch today?")

@@ -10,8 +10,6 @@ import (
 // The realtime part of the tour: a message arriving through a listener, a typing indicator, and a
 // read receipt going back to the sender. Both clients opened their realtime connection at login.
 
-func init() { steps = append(steps, step{name: "realtime", run: realtimeStep}) }
-
 // realtimeStep runs after the other steps; it only looks at the events it causes itself.
 func realtimeStep(ctx context.Context, alice, bob *cometchat.Client) error {
 	for _, c := range []*cometchat.Client{alice, bob} {
