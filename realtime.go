@@ -413,6 +413,14 @@ func (c *Client) reportLogout(err error) {
 // listener callback it does not wait for the dispatcher (which is running that callback); the
 // dispatcher ends right after the callback returns.
 func (c *Client) closeRealtime() {
+	// No callbacks once Close has begun: discard what is queued before the (slower) socket shutdown,
+	// so no handler starts against a Client that is already refusing calls.
+	c.rt.mu.Lock()
+	if d := c.rt.disp; d != nil {
+		d.q.close()
+		d.stop()
+	}
+	c.rt.mu.Unlock()
 	c.stopRealtime()
 	c.rt.mu.Lock()
 	c.rt.closed = true

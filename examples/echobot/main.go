@@ -111,6 +111,9 @@ func run(ctx context.Context, cfg config) error {
 			}
 			_ = bot.MarkAsRead(ctx, m)
 			if _, err := bot.SendText(ctx, to, rt, "echo: "+m.Text); err != nil {
+				if errors.Is(err, cometchat.ErrClosed) {
+					return // Close began while this message was being handled: the bot is shutting down
+				}
 				fmt.Fprintln(cfg.out, "[bot] reply failed:", err)
 				return
 			}

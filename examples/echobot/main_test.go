@@ -53,7 +53,7 @@ func TestEchoBotAnswersAndStopsCleanly(t *testing.T) {
 	assert.Contains(t, log, `[bot] answered "hello #1" from demo-user`)
 	assert.Contains(t, log, "[bot] answered 8 messages, done")
 	assert.FileExists(t, cursor, "the position was saved on the way out")
-	assert.Equal(t, 0, strings.Count(log, "reply failed"))
+	assert.Equal(t, 0, strings.Count(log, "reply failed"), log)
 }
 
 func TestEchoBotStopsOnCancel(t *testing.T) {
