@@ -8,7 +8,7 @@
 //   - the client API under /v3.0/… (requests carrying an authToken header);
 //   - the server/admin API under both /v3/… and /v3.0/… (requests carrying an
 //     apikey header, any case, and no authToken);
-//   - later, the WebSocket on any path and online counts under /api/….
+//   - the WebSocket on any path (hub.go) and online counts under /api/… (onlinecount.go);
 //   - the emulator's own endpoints under /emulator/: the live web dashboard
 //     (dashboard.go, dashboardui/) and the snapshot (snapshot.go).
 //

@@ -83,6 +83,7 @@ func (s *Server) registerRoutes() {
 	s.registerReactionRoutes()
 	s.registerCallRoutes()
 	s.registerUploadRoutes()
+	s.registerOnlineCountRoutes()
 }
 
 // handleFallback answers every request no route matched. The WebSocket hub

@@ -14,7 +14,7 @@ import (
 )
 
 // Server is one emulated CometChat app: its state, its REST endpoints and
-// (later) its WebSocket hub. Several Servers can live in one process; they
+// its WebSocket hub. Several Servers can live in one process; they
 // share nothing.
 //
 // Use Handler to mount it on your own http.Server / httptest.Server, or Start
@@ -130,8 +130,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// Handler returns the emulator's HTTP handler (REST API; later also the
-// WebSocket upgrade). It can be served by any http.Server, e.g.
+// Handler returns the emulator's HTTP handler (REST APIs, the WebSocket
+// upgrade, online counts and the dashboard). It can be served by any http.Server, e.g.
 // httptest.NewServer(s.Handler()); the settings map then advertises the
 // request's Host.
 func (s *Server) Handler() http.Handler { return s.handler }
