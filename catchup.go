@@ -236,15 +236,17 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 	})
 }
 
-// idWindow is a bounded set of the most recent message ids.
+// idWindow is a bounded set of the most recent message ids. It grows with use up to its size (an
+// idle Client must not pay for a full window: preallocating both windows cost ~860 KB per Client).
 type idWindow struct {
 	set  map[MessageID]struct{}
 	ring []MessageID
 	next int
+	size int
 }
 
 func newIDWindow(n int) *idWindow {
-	return &idWindow{set: make(map[MessageID]struct{}, n), ring: make([]MessageID, n)}
+	return &idWindow{set: map[MessageID]struct{}{}, size: n}
 }
 
 // add records id and reports whether it was new.
@@ -252,24 +254,28 @@ func (w *idWindow) add(id MessageID) bool {
 	if _, ok := w.set[id]; ok {
 		return false
 	}
-	if old := w.ring[w.next]; old != 0 {
-		delete(w.set, old)
+	if len(w.ring) < w.size {
+		w.ring = append(w.ring, id)
+	} else {
+		delete(w.set, w.ring[w.next])
+		w.ring[w.next] = id
+		w.next = (w.next + 1) % w.size
 	}
-	w.ring[w.next] = id
 	w.set[id] = struct{}{}
-	w.next = (w.next + 1) % len(w.ring)
 	return true
 }
 
-// keyWindow is a bounded set of the most recent string keys (receipts, reactions).
+// keyWindow is a bounded set of the most recent string keys (receipts, reactions); it grows like
+// idWindow.
 type keyWindow struct {
 	set  map[string]struct{}
 	ring []string
 	next int
+	size int
 }
 
 func newKeyWindow(n int) *keyWindow {
-	return &keyWindow{set: make(map[string]struct{}, n), ring: make([]string, n)}
+	return &keyWindow{set: map[string]struct{}{}, size: n}
 }
 
 // add records k and reports whether it was new.
@@ -277,11 +283,13 @@ func (w *keyWindow) add(k string) bool {
 	if _, ok := w.set[k]; ok {
 		return false
 	}
-	if old := w.ring[w.next]; old != "" {
-		delete(w.set, old)
+	if len(w.ring) < w.size {
+		w.ring = append(w.ring, k)
+	} else {
+		delete(w.set, w.ring[w.next])
+		w.ring[w.next] = k
+		w.next = (w.next + 1) % w.size
 	}
-	w.ring[w.next] = k
 	w.set[k] = struct{}{}
-	w.next = (w.next + 1) % len(w.ring)
 	return true
 }

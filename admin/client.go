@@ -32,8 +32,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
-
 	"github.com/cometchat-go/cometchat"
 	"github.com/cometchat-go/cometchat/internal/rest"
 )
@@ -104,7 +102,7 @@ func New(appID, region, restAPIKey string, opts ...Option) (*Client, error) {
 	}
 	hc := o.httpClient
 	if hc == nil {
-		hc = cleanhttp.DefaultPooledClient()
+		hc = rest.DefaultHTTPClient()
 	}
 	m := &meter{base: hc.Transport}
 	if m.base == nil {

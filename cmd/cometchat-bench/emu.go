@@ -105,7 +105,9 @@ func (p *inProcess) Drop() error { p.s.DropAllConnections(); return nil }
 
 func (p *inProcess) Refuse(d time.Duration) error { p.s.RefuseConnections(d); return nil }
 
-func (p *inProcess) Mem() (emuMem, error) { return emuMem{}, errors.New("the emulator shares this process") }
+func (p *inProcess) Mem() (emuMem, error) {
+	return emuMem{}, errors.New("the emulator shares this process")
+}
 
 func (p *inProcess) Close() error { return p.s.Close() }
 

@@ -60,6 +60,7 @@ func TestTailPrintsRealtimeEvents(t *testing.T) {
 	nextLine(t, lines, " connected")
 
 	alice := srv.Login(t, "alice")
+	require.NoError(t, alice.Connect(context.Background()), "typing needs alice's socket up")
 	_, err := alice.SendText(context.Background(), "bob", cometchat.ReceiverTypeUser, "hello tail")
 	require.NoError(t, err)
 	l := nextLine(t, lines, "text_message")
