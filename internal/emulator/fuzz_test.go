@@ -167,10 +167,10 @@ func FuzzHubFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		hb := fx.s.hub
 		// Two authenticated connections without sockets: the frame goes through handle, the same code
-		// the reader goroutine runs; what the hub queues lands in their out channels.
+		// the reader goroutine runs; what the hub queues lands in their queues.
 		conns := map[string]*wsConn{}
 		for _, uid := range []string{"alice", "bob"} {
-			c := &wsConn{h: hb, out: make(chan wsItem, wsQueueSize), kill: make(chan struct{}), done: make(chan struct{})}
+			c := &wsConn{h: hb, wake: make(chan struct{}, 1), kill: make(chan struct{}), done: make(chan struct{})}
 			fx.s.mu.Lock()
 			hb.nextID++
 			c.id = hb.nextID
@@ -184,8 +184,7 @@ func FuzzHubFrame(f *testing.F) {
 		}
 		conns["alice"].handle(frame)
 		for _, c := range conns {
-			for len(c.out) > 0 {
-				it := <-c.out
+			for it, ok := c.pop(); ok; it, ok = c.pop() {
 				if !it.close && !json.Valid(it.frame) {
 					t.Fatalf("the hub queued invalid JSON %q", it.frame)
 				}

@@ -34,7 +34,8 @@ import (
 
 // Hub limits.
 const (
-	// wsQueueSize is how many frames may wait for one connection's writer.
+	// wsQueueSize is how many frames may wait for one connection's writer; the queue grows to it
+	// only under load.
 	wsQueueSize = 8192
 	// wsReadLimit is the largest client frame accepted.
 	wsReadLimit = 1 << 20
@@ -42,9 +43,8 @@ const (
 	wsAuthTimeout = 30 * time.Second
 	// wsWriteTimeout bounds one frame write.
 	wsWriteTimeout = 10 * time.Second
-	// groupRealtimeLimit is the group size above which typing and receipts are not relayed
-	// (rules-and-limits.md §7).
-	groupRealtimeLimit = 300
+	// The group size above which typing and receipts are not relayed is Config.GroupFeatureLimit
+	// (grouplimits.go).
 )
 
 // Event kinds of the hub.
@@ -116,7 +116,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered the request
 	}
 	ws.SetReadLimit(wsReadLimit)
-	c := &wsConn{h: h, ws: ws, out: make(chan wsItem, wsQueueSize), kill: make(chan struct{}), done: make(chan struct{})}
+	c := &wsConn{h: h, ws: ws, wake: make(chan struct{}, 1), kill: make(chan struct{}), done: make(chan struct{})}
 	s.mu.Lock()
 	if h.closed {
 		s.mu.Unlock()
@@ -216,7 +216,7 @@ func (h *hub) presenceLocked(uid, device, action string) {
 	// Recipients are chosen per connection (subscriptions are per session), so the frame is delivered
 	// here and the event goes out without Recipients for other observers.
 	b := encodeFrame(frame)
-	for _, other := range sortedKeys(h.byUID) {
+	for _, other := range h.presenceTargetsLocked() { // presencecap.go: none above the fan-out cap
 		if other == uid {
 			continue
 		}

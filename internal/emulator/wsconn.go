@@ -23,8 +23,11 @@ type wsConn struct {
 	presence string   // (mu) presenceSubscription
 	roles    []string // (mu)
 
-	// out carries frames and, last, a close request, in order.
-	out     chan wsItem
+	// q carries frames and, last, a close request, in order. It grows with use (an idle connection
+	// costs nothing) up to wsQueueSize items; wake tells the writer something was queued.
+	qmu     sync.Mutex
+	q       []wsItem
+	wake    chan struct{}
 	closing bool // (mu) a close was queued; nothing more is queued after it
 
 	// kill drops the connection at once (no close frame); done is closed when both goroutines end.
@@ -46,13 +49,44 @@ func (c *wsConn) enqueueLocked(b []byte) {
 	if c.closing {
 		return
 	}
-	select {
-	case c.out <- wsItem{frame: b}:
-		c.h.s.observeFrame(frameOut, c.id, c.device, c.uid, b) // dashboard.go: live feed
-	default:
+	if !c.push(wsItem{frame: b}) {
 		c.h.s.log.Debug("hub: slow consumer dropped", "uid", c.uid, "conn", c.id)
 		c.dropLocked()
+		return
 	}
+	c.h.s.observeFrame(frameOut, c.id, c.device, c.uid, b) // dashboard.go: live feed
+}
+
+// push queues it unless the queue is full (a slow consumer), and wakes the writer.
+func (c *wsConn) push(it wsItem) bool {
+	c.qmu.Lock()
+	if len(c.q) >= wsQueueSize {
+		c.qmu.Unlock()
+		return false
+	}
+	c.q = append(c.q, it)
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// pop takes the oldest queued item, if any.
+func (c *wsConn) pop() (wsItem, bool) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if len(c.q) == 0 {
+		return wsItem{}, false
+	}
+	it := c.q[0]
+	c.q[0] = wsItem{}
+	c.q = c.q[1:]
+	if len(c.q) == 0 {
+		c.q = nil // let a burst's backing array go
+	}
+	return it, true
 }
 
 // dropLocked drops the connection at once, without a close frame (a network failure, a slow
@@ -71,9 +105,7 @@ func (c *wsConn) closeLocked(code websocket.StatusCode, reason string) {
 	c.closing = true
 	// It stops counting at once: no more frames, and its user may go offline now.
 	c.h.removeLocked(c)
-	select {
-	case c.out <- wsItem{close: true, code: code, reason: reason}:
-	default:
+	if !c.push(wsItem{close: true, code: code, reason: reason}) {
 		c.killNow()
 	}
 }
@@ -91,26 +123,35 @@ func (c *wsConn) writeLoop() {
 		select {
 		case <-c.kill:
 			return
-		case it := <-c.out:
-			if it.close {
-				_ = c.ws.Close(it.code, it.reason)
+		default:
+		}
+		it, ok := c.pop()
+		if !ok {
+			select {
+			case <-c.kill:
+				return
+			case <-c.wake:
+				continue
+			}
+		}
+		if it.close {
+			_ = c.ws.Close(it.code, it.reason)
+			return
+		}
+		if d := c.h.delay(); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-c.kill:
+				t.Stop()
 				return
 			}
-			if d := c.h.delay(); d > 0 {
-				t := time.NewTimer(d)
-				select {
-				case <-t.C:
-				case <-c.kill:
-					t.Stop()
-					return
-				}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, it.frame)
-			cancel()
-			if err != nil {
-				return
-			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
+		err := c.ws.Write(ctx, websocket.MessageText, it.frame)
+		cancel()
+		if err != nil {
+			return
 		}
 	}
 }
