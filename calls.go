@@ -17,10 +17,14 @@ import (
 // timeout, and when a status arrives for it through the listener path, so a stuck
 // CALL_ALREADY_INITIATED cannot happen (surface.md §23 #17).
 
+// CallType is the kind of call InitiateCall starts (model.md §13); it is the call message's type on
+// the wire.
+type CallType string
+
 // Call types.
 const (
-	CallTypeAudio = "audio"
-	CallTypeVideo = "video"
+	CallTypeAudio CallType = "audio"
+	CallTypeVideo CallType = "video"
 )
 
 // Local call errors (errors.md §2).
@@ -44,7 +48,7 @@ type callState struct {
 // returns the call message (Call.SessionID identifies the call). If nobody accepts within the ring
 // timeout (WithRingTimeout, default 45 s) the Client marks the call unanswered and the call listeners
 // get OnOutgoingCallRejected.
-func (c *Client) InitiateCall(ctx context.Context, receiverID string, receiverType ReceiverType, callType string, metadata map[string]any) (*CallMessage, error) {
+func (c *Client) InitiateCall(ctx context.Context, receiverID string, receiverType ReceiverType, callType CallType, metadata map[string]any) (*CallMessage, error) {
 	if err := checkReceiver(receiverID, receiverType); err != nil {
 		return nil, err
 	}
@@ -54,7 +58,7 @@ func (c *Client) InitiateCall(ctx context.Context, receiverID string, receiverTy
 	if cm, ok := c.activeCall(); ok {
 		return nil, localError(ErrCallAlreadyInitiated, "call "+callSession(cm)+" is still active")
 	}
-	body := map[string]any{"type": callType, "receiverType": string(receiverType), "category": string(CategoryCall),
+	body := map[string]any{"type": string(callType), "receiverType": string(receiverType), "category": string(CategoryCall),
 		"status": CallStatusInitiated, "receiver": normID(receiverID)}
 	if metadata != nil {
 		body["metadata"] = metadata

@@ -203,7 +203,11 @@ func (c *Client) markConversation(ctx context.Context, with string, typ Receiver
 	if id != 0 {
 		body["messageId"] = id.String()
 	}
-	return c.do(ctx, &call{method: http.MethodPost, path: p + "/" + what, body: body}, nil)
+	err = c.do(ctx, &call{method: http.MethodPost, path: p + "/" + what, body: body}, nil)
+	if err == nil && what == "read" {
+		c.noteRead(typ, with, id) // conversationupdates.go: the local unread count
+	}
+	return err
 }
 
 // MarkMessageAsUnread makes msg and every later message of its conversation unread for the logged-in

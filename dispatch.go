@@ -170,6 +170,8 @@ type dispatcher struct {
 
 	// cur is the catch-up position, shared with the goroutines that set it up.
 	cur *cursor
+	// conv derives conversation updates (conversationupdates.go). Owned by the dispatcher goroutine.
+	conv convTracker
 
 	delivered, replayed, duplicates, panics, catchUps atomic.Int64
 }
@@ -505,6 +507,7 @@ func (d *dispatcher) deliver(m Message, replayed bool) {
 	}
 	d.delivered.Add(1)
 	d.route(m)
+	d.conversationMessage(m, ConversationUpdateMessage) // conversationupdates.go
 	if id != 0 {
 		d.cur.advance(d.ctx, id)
 	}

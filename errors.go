@@ -88,6 +88,7 @@ var (
 	ErrAuthTokenUnavailable         = sentinel("ERR_AUTHTOKEN_UNAVAILABLE")
 	ErrAuthTokenNotAccessible       = sentinel("ERR_AUTHTOKEN_NOT_ACCESSIBLE")
 	ErrAPIKeyNotFound               = sentinel("ERR_APIKEY_NOT_FOUND")
+	ErrAPIKeyNoSelfAction           = sentinel("ERR_APIKEY_NO_SELF_ACTION")
 	ErrSubscriptionExpired          = sentinel("ERR_SUBSCRIPTION_EXPIRED")
 	ErrPlanRestriction              = sentinel("ERR_PLAN_RESTRICTION")
 	ErrCallBusyUser                 = sentinel("ERR_CALL_BUSY_USER")

@@ -132,6 +132,10 @@ type AIAssistantListener struct {
 type ConversationListener struct {
 	OnConversationPinned   func(c *Conversation)
 	OnConversationUnpinned func(c *Conversation)
+	// OnConversationUpdated receives the conversation a message moved (derived by this SDK from live,
+	// replayed and sent messages, honouring ConversationUpdateSettings; see conversationupdates.go),
+	// right after that message's callbacks.
+	OnConversationUpdated func(u *ConversationUpdate)
 }
 
 // NotificationFeedListener receives campaign feed items; their fields are not specified, so each

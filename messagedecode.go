@@ -354,7 +354,7 @@ func decodeCall(raw json.RawMessage) (*Call, error) {
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return nil, fmt.Errorf("call entity: %w", err)
 	}
-	c := &Call{SessionID: w.SessionID, Status: w.Status, Type: w.Type, SenderUID: string(w.Sender),
+	c := &Call{SessionID: w.SessionID, Status: w.Status, Type: CallType(w.Type), SenderUID: string(w.Sender),
 		ReceiverID: string(w.Receiver), ReceiverType: w.ReceiverType, ConversationID: w.ConversationID,
 		InitiatedAt: w.InitiatedAt, JoinedAt: w.JoinedAt, StartedAt: w.StartedAt, LeftAt: w.LeftAt,
 		Raw: cloneRaw(raw)}
@@ -380,7 +380,7 @@ func decodeCall(raw json.RawMessage) (*Call, error) {
 }
 
 func encodeCall(c *Call) ([]byte, error) {
-	w := wireCall{SessionID: c.SessionID, Status: c.Status, Type: c.Type, Sender: flexUID(c.SenderUID),
+	w := wireCall{SessionID: c.SessionID, Status: c.Status, Type: string(c.Type), Sender: flexUID(c.SenderUID),
 		Receiver: flexUID(c.ReceiverID), ReceiverType: c.ReceiverType, ConversationID: c.ConversationID,
 		InitiatedAt: c.InitiatedAt, JoinedAt: c.JoinedAt, StartedAt: c.StartedAt, LeftAt: c.LeftAt}
 	if len(c.Raw) > 0 {

@@ -60,6 +60,7 @@ func (c *Client) EditMessage(ctx context.Context, msg Message) (Message, error) 
 	if err := c.do(ctx, &call{method: http.MethodPut, path: "messages/" + msg.ID().String(), body: body}, &out); err != nil {
 		return nil, err
 	}
+	c.noteChanged(out.m) // conversationupdates.go
 	return actionTarget(out.m)
 }
 
@@ -74,6 +75,7 @@ func (c *Client) DeleteMessage(ctx context.Context, id MessageID) (Message, erro
 	if err := c.do(ctx, &call{method: http.MethodDelete, path: "messages/" + id.String(), body: map[string]string{"id": id.String()}}, &out); err != nil {
 		return nil, err
 	}
+	c.noteChanged(out.m) // conversationupdates.go
 	return actionTarget(out.m)
 }
 

@@ -521,7 +521,7 @@ type Call struct {
 	// SessionID is the call session (the wire key is the lower-case "sessionid").
 	SessionID      string
 	Status         string
-	Type           string
+	Type           CallType // CallTypeAudio or CallTypeVideo
 	SenderUID      string
 	ReceiverID     string
 	ReceiverType   ReceiverType

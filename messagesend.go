@@ -57,6 +57,7 @@ func (c *Client) SendMessage(ctx context.Context, msg Message) (Message, error) 
 	if err := c.do(ctx, &call{method: http.MethodPost, path: path, body: body, retrySafe: true}, &out); err != nil {
 		return nil, err
 	}
+	c.noteSent(out.m) // conversationupdates.go
 	return out.m, nil
 }
 

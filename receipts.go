@@ -62,7 +62,12 @@ func (c *Client) markMessage(ctx context.Context, action string, m Message) erro
 	return c.mark(ctx, action, m.ID(), receiver, m.ReceiverType(), m.SenderUID())
 }
 
-func (c *Client) mark(ctx context.Context, action string, id MessageID, receiverID string, rt ReceiverType, senderUID string) error {
+func (c *Client) mark(ctx context.Context, action string, id MessageID, receiverID string, rt ReceiverType, senderUID string) (err error) {
+	defer func() {
+		if err == nil && action == "read" {
+			c.noteRead(rt, receiverID, id) // conversationupdates.go: the local unread count
+		}
+	}()
 	if id <= 0 || senderUID == "" {
 		return localError(ErrMissingParameters, "a receipt needs the message id, the receiver and the sender")
 	}

@@ -28,6 +28,7 @@ const (
 	SettingFileSizeMax          = "file.size.max"
 	SettingFileCountMax         = "file.count.max"
 	SettingAnalyticsPingDisable = "ANALYTICS_PING_DISABLED"
+	SettingFlagReasons          = "flagReasons"
 )
 
 // Values of the MODE setting (client-protocol.md §7.10).
@@ -120,4 +121,21 @@ func (s ServerSettings) ChatHost() string {
 		}
 	}
 	return ""
+}
+
+// FlagReasons returns the flagReasons setting: the reasons FlagMessage accepts (flags.go). Items that
+// are not objects are skipped; a missing or malformed key gives nil.
+func (s ServerSettings) FlagReasons() []FlagReason {
+	var items []json.RawMessage
+	if json.Unmarshal(s.raw[SettingFlagReasons], &items) != nil {
+		return nil
+	}
+	var out []FlagReason
+	for _, it := range items {
+		var r FlagReason
+		if json.Unmarshal(it, &r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }

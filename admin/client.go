@@ -248,6 +248,8 @@ type call struct {
 	body      any
 	obo       obo
 	retrySafe bool
+	// secrets are redacted from errors and logs besides the API key (a key in the path).
+	secrets []string
 }
 
 // send runs cl and returns the response envelope.
@@ -269,7 +271,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*rest.Response, error) {
 		}
 	}
 	return c.rest.Do(ctx, &rest.Request{Method: cl.method, BaseURL: c.base, Path: cl.path, Query: cl.query,
-		Header: h, Body: cl.body, RetrySafe: cl.retrySafe, Secrets: []string{c.apiKey}})
+		Header: h, Body: cl.body, RetrySafe: cl.retrySafe, Secrets: append([]string{c.apiKey}, cl.secrets...)})
 }
 
 // do runs cl and decodes data into out (when not nil).

@@ -65,6 +65,12 @@ func WithSettings(settings map[string]any) Option {
 	return func(c *emulator.Config) { c.Settings = settings }
 }
 
+// WithGroupFeatureLimit sets the group size above which the emulator stops typing relay, receipts
+// and unread counts (default 300, rules-and-limits.md §7), so a test can cross it with a few users.
+func WithGroupFeatureLimit(members int) Option {
+	return func(c *emulator.Config) { c.GroupFeatureLimit = members }
+}
+
 // WithSnapshot starts the emulator from a snapshot (from Server.Snapshot, `cometchat emulator export`
 // or the dashboard's data directory), so a test begins with a fixture of users, groups and messages:
 //

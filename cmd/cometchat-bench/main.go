@@ -56,6 +56,7 @@ type config struct {
 	cpuProfile, baseProfile    string
 	memProfile                 string
 	inProcess                  bool
+	httpCompare                bool
 	timeout                    time.Duration
 	// childExe, childArgs and childEnv start the emulator child (tests re-execute the test binary).
 	childExe  string
@@ -82,7 +83,8 @@ func parseFlags(args []string, stderr io.Writer) (config, bool, error) {
 	fs.IntVar(&c.syncUsers, "sync-users", 5000, "sync: users per run")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the SDK's last saturated e2e run")
 	fs.StringVar(&c.baseProfile, "baseprofile", "", "write a CPU profile of the baseline's last saturated e2e run")
-	fs.StringVar(&c.memProfile, "memprofile", "", "write a heap profile while the idle clients are connected")
+	fs.StringVar(&c.memProfile, "memprofile", "", "idle: write heap profiles while the clients are connected (FILE) and after they are closed (FILE.after-close)")
+	fs.BoolVar(&c.httpCompare, "http-compare", false, "send, sync: also run with a caller-supplied HTTP client keeping 64 idle connections per host")
 	fs.BoolVar(&c.inProcess, "inprocess", false, "run the emulator in this process")
 	fs.DurationVar(&c.timeout, "timeout", 20*time.Minute, "overall limit")
 	if err := fs.Parse(args); err != nil {
@@ -319,7 +321,7 @@ func benchSends(ctx context.Context, be backend, cfg config, r *report, logf fun
 	if err := be.CreateUsers("send-rx", 1); err != nil {
 		return err
 	}
-	for _, tuned := range []bool{false, true} {
+	for _, tuned := range httpVariants(cfg) {
 		for _, inFlight := range []int{1, 16} {
 			res, err := runSends(ctx, be, cfg.sends, inFlight, tuned)
 			if err != nil {
@@ -337,7 +339,7 @@ func benchSends(ctx context.Context, be backend, cfg config, r *report, logf fun
 }
 
 func benchSync(ctx context.Context, be backend, cfg config, r *report, logf func(string, ...any)) error {
-	for i, tuned := range []bool{false, true} {
+	for i, tuned := range httpVariants(cfg) {
 		for j, conc := range []int{8, 16} {
 			res, err := runSync(ctx, be, cfg.syncUsers, conc, fmt.Sprintf("sync%d%d-", i, j), tuned)
 			if err != nil {
@@ -350,6 +352,15 @@ func benchSync(ctx context.Context, be backend, cfg config, r *report, logf func
 		}
 	}
 	return nil
+}
+
+// httpVariants are the HTTP clients the send and sync scenarios run with: the default, and with
+// -http-compare also a caller-supplied one.
+func httpVariants(cfg config) []bool {
+	if cfg.httpCompare {
+		return []bool{false, true}
+	}
+	return []bool{false}
 }
 
 // report collects rows of the Markdown table.

@@ -119,6 +119,12 @@ func runIdle(ctx context.Context, be backend, n int, shared bool, memProfile str
 	}
 	clients = nil
 	h2, g2 := gcStats()
+	if memProfile != "" {
+		if f, err := os.Create(memProfile + ".after-close"); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			_ = f.Close()
+		}
+	}
 	res.HeapAfterClose = int64(h2) - int64(h0)
 	res.GoroutinesAfterClose = g2 - g0
 	return res, nil
@@ -298,11 +304,11 @@ func (r sendResult) PerSec() float64 { return float64(r.Messages) / r.Elapsed.Se
 // runSends sends n messages with inFlight requests at a time from a REST-only client, with the SDK's
 // default HTTP client or one keeping enough idle connections for the concurrency.
 func runSends(ctx context.Context, be backend, n, inFlight int, tuned bool) (sendResult, error) {
-	res := sendResult{Messages: n, InFlight: inFlight, Client: "SDK default"}
+	res := sendResult{Messages: n, InFlight: inFlight, Client: "the SDK's default"}
 	st := sdkSettings(be.Info())
 	st.DisableAutoConnect = true
 	if tuned {
-		res.Client = "MaxIdleConnsPerHost 64"
+		res.Client = "caller-supplied (64 idle per host)"
 		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 		defer hc.CloseIdleConnections()
 		st.HTTPClient = hc
@@ -341,12 +347,12 @@ func (r syncResult) PerSec() float64 { return float64(r.Users) / r.Elapsed.Secon
 func runSync(ctx context.Context, be backend, n, concurrency int, prefix string, tuned bool) (syncResult, error) {
 	info := be.Info()
 	opts := []admin.Option{admin.WithBaseURL(info.URL + "/v3"), admin.WithAllowInsecure()}
-	client := "admin default"
+	client := "the admin package's default"
 	if tuned {
 		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 		defer hc.CloseIdleConnections()
 		opts = append(opts, admin.WithHTTPClient(hc))
-		client = "MaxIdleConnsPerHost 64"
+		client = "caller-supplied (64 idle per host)"
 	}
 	c, err := admin.New(info.AppID, "eu", info.RESTKey, opts...)
 	if err != nil {

@@ -69,6 +69,17 @@ type Config struct {
 	// MaxAuthTokensPerUser is the rolling limit of auth tokens per user; the
 	// oldest token is dropped (and stops working) beyond it. Default 100.
 	MaxAuthTokensPerUser int
+	// GroupFeatureLimit is the group size (members) up to which a group
+	// gets every realtime feature (rules-and-limits.md §7): typing relay,
+	// receipts frames, deliveredToAll / readByAll and unread counts
+	// (unreadMessageCount, unreadMentionsCount, unreadRepliesCount). Larger
+	// groups get none of them (grouplimits.go). Default 300.
+	GroupFeatureLimit int
+
+	// PresenceFanoutLimit is the number of online users above which the
+	// service stops fanning out presence frames (rules-and-limits.md §7;
+	// presencecap.go). Default 1,000.
+	PresenceFanoutLimit int
 
 	// RateLimit turns on rate limiting (ratelimit.go). Default off.
 	RateLimit RateLimitConfig
@@ -143,6 +154,20 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxAuthTokensPerUser <= 0 {
 		c.MaxAuthTokensPerUser = 100
+	}
+	if c.GroupFeatureLimit <= 0 {
+		c.GroupFeatureLimit = defaultGroupFeatureLimit
+	}
+	if c.PresenceFanoutLimit <= 0 {
+		c.PresenceFanoutLimit = defaultPresenceFanoutLimit
+	}
+	// Checked again by initServerAPI; checking here refuses a bad value before
+	// New touches Config.DataDir.
+	if err := c.RateLimit.validate(); err != nil {
+		return c, err
+	}
+	if _, err := validateWebhooks(c.Webhooks, c.WebhookRetryDelays); err != nil {
+		return c, err
 	}
 	// Copy the map so later changes by the caller do not race with requests.
 	if c.Settings != nil {

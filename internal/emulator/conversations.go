@@ -76,7 +76,8 @@ func (s *Server) conversationViewsLocked(viewer string, hideBlocked bool) []*con
 		if cv.rec != nil {
 			read = cv.rec.LastReadMessageID
 		}
-		if counted(m) && m.Sender != viewer && m.ID > read {
+		// No unread counts above Config.GroupFeatureLimit members (grouplimits.go).
+		if counted(m) && m.Sender != viewer && m.ID > read && s.unreadTrackedLocked(m) {
 			if _, blocked := s.st.Blocks[viewer][m.Sender]; hideBlocked && blocked {
 				continue
 			}

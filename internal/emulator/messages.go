@@ -220,6 +220,9 @@ func (s *Server) renderMessageDepthLocked(m *messageRecord, viewer string, depth
 	}
 	j.Data = data
 	j.ReplyCount = s.replyCountLocked(m)
+	if j.ReplyCount > 0 {
+		j.UnreadRepliesCount = s.unreadRepliesLocked(m, viewer) // threads.go
+	}
 	if m.ReceiverType == receiverTypeUser {
 		if r := s.st.Receipts[m.ID][m.Receiver]; r != nil {
 			j.DeliveredAt, j.ReadAt = r.DeliveredAt, r.ReadAt
@@ -868,7 +871,8 @@ func (s *Server) putMessage(r *http.Request, c *clientCaller) (any, error) {
 
 // deleteMessage: DELETE messages/{id}, a soft delete by the sender, or in a
 // group by an admin or moderator (rules-and-limits.md §6). The answer is the
-// "deleted" action message.
+// "deleted" action message. The server API's {"permanent":true} removes the
+// message instead, with the same rights (messagepurge.go).
 func (s *Server) deleteMessage(r *http.Request, c *clientCaller) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -876,7 +880,8 @@ func (s *Server) deleteMessage(r *http.Request, c *clientCaller) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.DeletedAt != 0 {
+	permanent := permanentDelete(r) // server API {"permanent":true}: messagepurge.go
+	if m.DeletedAt != 0 && !permanent {
 		return nil, errMessageNotFound(r.PathValue("id"))
 	}
 	if m.Sender != c.uid && c.uid != systemUID {
@@ -884,6 +889,9 @@ func (s *Server) deleteMessage(r *http.Request, c *clientCaller) (any, error) {
 		if m.ReceiverType != receiverTypeGroup || mem == nil || (mem.Scope != scopeAdminName && mem.Scope != scopeModeratorName) {
 			return nil, newError("ERR_MESSAGE_NOT_A_SENDER", "Only the sender, or a group admin or moderator, may delete message %d.", m.ID)
 		}
+	}
+	if permanent {
+		return s.purgeMessageLocked(m, c.uid, c.session), nil
 	}
 	now := s.now().Unix()
 	m.DeletedAt, m.DeletedBy, m.UpdatedAt = now, c.uid, now

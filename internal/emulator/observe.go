@@ -71,7 +71,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri)))
 		rec := RequestRecord{
-			Time: at, Method: r.Method, Path: r.URL.Path, API: ri.api, UID: ri.uid,
+			Time: at, Method: r.Method, Path: redactRequestPath(r.URL.Path), API: ri.api, UID: ri.uid,
 			Status: sw.statusOrOK(), Duration: time.Since(start),
 		}
 		s.log.Debug("request", "method", rec.Method, "path", rec.Path, "api", rec.API,

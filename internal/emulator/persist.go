@@ -384,6 +384,25 @@ func (s *Server) closePersist() {
 	p.release()
 }
 
+// abandonPersist undoes restoreAtNew when New fails after it: it stops the
+// background flusher (if an event started it) and releases the directory
+// lock without writing, so the directory can be used again at once.
+func (s *Server) abandonPersist() {
+	p := s.persist
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	already := p.closed
+	p.closed = true
+	p.mu.Unlock()
+	if !already {
+		close(p.stop)
+		p.wg.Wait()
+	}
+	p.release()
+}
+
 // release unlocks the directory; later syncs fail with errPersistClosed.
 func (p *persister) release() {
 	p.mu.Lock()

@@ -35,13 +35,24 @@ type RateLimitConfig struct {
 	// headers speak in seconds). Default one minute. Tests use a short
 	// window, or the default one under testing/synctest's fake clock.
 	Window time.Duration
+
+	// PerUser turns on the service's per-user limits (ratelimit_user.go):
+	// SendLimit message sends and MarkUnreadLimit mark-as-unread requests per
+	// user per Window, by default 30 and 5 (rules-and-limits.md §8).
+	PerUser bool
+	// SendLimit is the per-user limit of message sends per Window (0: 30
+	// with PerUser, else none). MarkUnreadLimit is the same for
+	// mark-as-unread requests (0: 5 with PerUser, else none).
+	SendLimit, MarkUnreadLimit int
 }
 
-func (c RateLimitConfig) enabled() bool { return c.Limit > 0 || c.CoreLimit > 0 || c.StandardLimit > 0 }
+func (c RateLimitConfig) enabled() bool {
+	return c.Limit > 0 || c.CoreLimit > 0 || c.StandardLimit > 0 || c.perUserEnabled()
+}
 
 func (c RateLimitConfig) validate() error {
 	switch {
-	case c.Limit < 0 || c.CoreLimit < 0 || c.StandardLimit < 0:
+	case c.Limit < 0 || c.CoreLimit < 0 || c.StandardLimit < 0 || c.SendLimit < 0 || c.MarkUnreadLimit < 0:
 		return errors.New("emulator: negative RateLimit limit")
 	case c.Window < 0 || c.Window%time.Second != 0:
 		return errors.New("emulator: RateLimit.Window must be a whole number of seconds")
@@ -64,6 +75,8 @@ type rateLimiter struct {
 	counts  map[string]int
 	allowed atomic.Int64
 	limited atomic.Int64
+	// users holds the per-user windows (ratelimit_user.go).
+	users userWindows
 }
 
 // Rate-limit classes.
@@ -176,7 +189,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			return
 		}
 		now := s.now()
-		limit, remaining, reset, ok := s.limiter.take(now, rateClass(r.Method, path))
+		limit, remaining, reset, ok := s.limiter.takeRequest(s, r, now, path) // ratelimit_user.go
 		if limit < 0 {
 			next.ServeHTTP(w, r)
 			return

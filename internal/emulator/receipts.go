@@ -15,14 +15,10 @@ const (
 	// EventMessageRead: a user marked messages read.
 	EventMessageRead EventKind = "message_read_receipt"
 	// EventDeliveredToAll / EventReadByAll: every member of a group (of at
-	// most maxReceiptGroup members) has the message.
+	// most Config.GroupFeatureLimit members) has the message.
 	EventDeliveredToAll EventKind = "message_delivered_to_all"
 	EventReadByAll      EventKind = "message_read_by_all"
 )
-
-// maxReceiptGroup is the group size up to which group receipts are kept
-// (rules-and-limits.md §7).
-const maxReceiptGroup = 300
 
 // receiptBody is the body of a receipts frame.
 type receiptBody struct {
@@ -94,8 +90,8 @@ func (s *Server) markUpToLocked(uid, session, convID, typ, with string, upTo int
 	if read {
 		rec.LastReadMessageID = max(rec.LastReadMessageID, upTo)
 	}
-	if newest == nil {
-		return
+	if newest == nil || (typ == receiverTypeGroup && !s.groupFeaturesLocked(with)) {
+		return // positions move, but large groups get no receipts frames (grouplimits.go)
 	}
 	action, kind := "delivered", EventMessageDelivered
 	if read {
@@ -133,8 +129,8 @@ type receiptChange struct {
 func (s *Server) checkAllReceiptsLocked(ch receiptChange, uid, session string, now int64) {
 	m := ch.m
 	members := s.st.Members[m.Receiver]
-	if len(members) > maxReceiptGroup {
-		return
+	if !s.groupFeaturesLocked(m.Receiver) {
+		return // no aggregates above Config.GroupFeatureLimit (grouplimits.go)
 	}
 	countDone := func(readOnly bool, except string) (done, total int) {
 		for member := range members {

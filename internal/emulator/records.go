@@ -52,6 +52,8 @@ type apiKeyRecord struct {
 	Name      string `json:"name"`
 	Scope     string `json:"scope"`
 	CreatedAt int64  `json:"createdAt"`
+	// Seq orders keys created in the same second (serverapi_apikeys.go); 0 for the configured keys.
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // roleSettings are a role's list / send restrictions ("all" or "friendsOnly").

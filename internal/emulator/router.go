@@ -79,6 +79,8 @@ func (s *Server) registerRoutes() {
 	s.registerBanRoutes()
 	s.registerMessageRoutes()
 	s.registerMessageQueryRoutes()
+	s.registerThreadRoutes()
+	s.registerFlagRoutes()
 	s.registerConversationRoutes()
 	s.registerReactionRoutes()
 	s.registerCallRoutes()

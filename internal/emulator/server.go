@@ -89,11 +89,18 @@ func New(cfg Config) (*Server, error) {
 	if err := s.restoreAtNew(given); err != nil {
 		return nil, err
 	}
+	built := false
+	defer func() {
+		if !built {
+			s.abandonPersist() // persist.go: a failed New must not keep the data directory locked
+		}
+	}()
 	if err := s.initServerAPI(); err != nil {
 		return nil, err
 	}
 	s.registerRoutes()
 	s.handler = s.buildHandler()
+	built = true
 	return s, nil
 }
 

@@ -30,4 +30,5 @@ func (s *Server) registerServerAPIRoutes() {
 	s.registerServerFriendRoutes()
 	s.registerServerGroupRoutes()
 	s.registerServerMessageRoutes()
+	s.registerServerAPIKeyRoutes()
 }

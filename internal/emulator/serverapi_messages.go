@@ -25,7 +25,7 @@ func (s *Server) registerServerMessageRoutes() {
 	})))
 	s.adminRoute("GET messages/{id}", fullAccessOnly, opt(s.getMessage))
 	s.adminRoute("PUT messages/{id}", fullAccessOnly, opt(s.putMessage))
-	s.adminRoute("DELETE messages/{id}", fullAccessOnly, opt(s.deleteMessage))
+	s.adminRoute("DELETE messages/{id}", fullAccessOnly, s.withPermanentFlag(opt(s.deleteMessage))) // messagepurge.go
 	s.adminRoute("PATCH messages/{id}/interacted", fullAccessOnly, req(s.patchInteracted))
 	s.adminRoute("POST messages/{id}/thread", fullAccessOnly, req(s.postThreadMessage))
 	s.adminRoute("GET messages/{id}/thread", fullAccessOnly, opt(s.listMessages(func(r *http.Request) listScope {

@@ -285,6 +285,9 @@ func (s *Server) purgeUserLocked(uid string) {
 	for _, recs := range st.Receipts {
 		delete(recs, uid)
 	}
+	for _, flags := range st.Flags { // flags.go
+		delete(flags, uid)
+	}
 	for id, rs := range st.Reactions {
 		st.Reactions[id] = slices.DeleteFunc(rs, func(r *reactionRecord) bool { return r.UID == uid })
 	}
@@ -293,6 +296,7 @@ func (s *Server) purgeUserLocked(uid string) {
 		if m.Sender == uid {
 			delete(st.Receipts, m.ID)
 			delete(st.Reactions, m.ID)
+			delete(st.Flags, m.ID)
 			for _, pins := range st.Pins {
 				delete(pins, m.ID)
 			}

@@ -50,7 +50,7 @@ func (s *Server) settingsFor(r *http.Request) map[string]any {
 		"ANALYTICS_PING_DISABLED": true,
 		"extensions":              []any{},
 		"parameters":              map[string]any{},
-		"flagReasons":             []any{},
+		"flagReasons":             defaultFlagReasons(), // flags.go
 		"file.size.max":           104857600,
 		"file.count.max":          10,
 	}

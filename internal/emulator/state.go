@@ -74,6 +74,9 @@ type state struct {
 	PinnedConversations map[string]map[string]int64 `json:"pinnedConversations"`
 	// ThreadSubscriptions: uid → parent message id → subscribedAt.
 	ThreadSubscriptions map[string]map[int64]int64 `json:"threadSubscriptions"`
+	// Flags: message id → uid → that user's flag (report) of the message
+	// (flags.go); created lazily.
+	Flags map[int64]map[string]*flagRecord `json:"flags,omitempty"`
 	// Webhooks by id (server-api.md §6).
 	Webhooks map[string]*webhookRecord `json:"webhooks"`
 	// Sessions by the client's session id (the REST resource header, also the

@@ -43,7 +43,8 @@ func (c *wsConn) relayLocked(f clientFrame, kind EventKind, typing bool) {
 		recipients = []string{recv}
 	case receiverTypeGroup:
 		members := s.st.Members[recv]
-		if members[c.uid] == nil || (typing && len(members) > groupRealtimeLimit) {
+		// No typing above Config.GroupFeatureLimit members (grouplimits.go).
+		if members[c.uid] == nil || (typing && !s.groupFeaturesLocked(recv)) {
 			return
 		}
 		for _, uid := range sortedKeys(members) {

@@ -246,6 +246,7 @@ func TestRepeatedAuthFailureIsTerminal(t *testing.T) {
 		})
 		s.Start()
 		err := s.WaitConnected(t.Context())
+		synctest.Wait() // WaitConnected may return before the failure event has been recorded
 		var ae *AuthError
 		require.ErrorAs(t, err, &ae)
 		assert.Equal(t, "ERROR", ae.Status)

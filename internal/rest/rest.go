@@ -185,6 +185,13 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	st := &callState{idempotent: isIdempotent(r.Method) || r.RetrySafe}
 	ctx = context.WithValue(ctx, stateKey{}, st)
+	// A path may carry a secret (admin apikeys/{apiKey}): logs and errors show it redacted.
+	rawPath := r.Path
+	if shown := redact(r.Path, r.Secrets); shown != r.Path {
+		cp := *r
+		cp.Path = shown
+		r = &cp
+	}
 
 	var body []byte
 	if r.Body != nil {
@@ -196,7 +203,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		body = bytes.TrimRight(buf.Bytes(), "\n")
 	}
-	u := strings.TrimRight(r.BaseURL, "/") + "/" + strings.TrimLeft(r.Path, "/")
+	u := strings.TrimRight(r.BaseURL, "/") + "/" + strings.TrimLeft(rawPath, "/")
 	if len(r.Query) > 0 {
 		u += "?" + r.Query.Encode()
 	}
