@@ -747,10 +747,18 @@ func (s *Server) recipientsLocked(m *messageRecord) []string {
 		}
 		return out
 	}
-	if m.Sender == m.Receiver {
-		return []string{m.Sender}
+	parties := []string{m.Sender, m.Receiver}
+	if m.Action != nil && m.Type == actionTypeMessage {
+		// An edit or delete reaches both parties of the affected message, also when the actor is
+		// neither (app_system acting with the REST API key).
+		if n, err := strconv.ParseInt(m.Action.On, 10, 64); err == nil {
+			if target, ok := s.st.message(n); ok {
+				parties = append(parties, target.Sender, target.Receiver)
+			}
+		}
 	}
-	return []string{m.Sender, m.Receiver}
+	slices.Sort(parties)
+	return slices.Compact(parties)
 }
 
 // storeActionLocked stores and publishes an action message of actor in the

@@ -240,20 +240,18 @@ func errLastFullAccessKey() *Error {
 		"The last fullAccess API key of the app cannot be deleted or demoted to authOnly.")
 }
 
-// redactRequestPath hides the API key of an apikeys/{apiKey} path (either
-// version prefix) for the request feed and the logs, which never show
-// credentials.
+// redactRequestPath hides the API key of an apikeys/{apiKey} path and the auth
+// token of a users/{uid}/auth_tokens/{authToken} path, for the request feed, the
+// dashboard and the logs, which never show credentials.
 func redactRequestPath(path string) string {
-	for _, prefix := range []string{adminPrefix, clientPrefix} {
-		rest, ok := strings.CutPrefix(path, prefix+"apikeys/")
-		if !ok || rest == "" {
-			continue
+	segs := strings.Split(path, "/")
+	for i := 1; i < len(segs); i++ {
+		switch segs[i-1] {
+		case "apikeys", "auth_tokens": // the next segment is an API key or an auth token
+			if segs[i] != "" {
+				segs[i] = redact(segs[i])
+			}
 		}
-		key, tail, _ := strings.Cut(rest, "/")
-		if tail != "" {
-			tail = "/" + tail
-		}
-		return prefix + "apikeys/" + redact(key) + tail
 	}
-	return path
+	return strings.Join(segs, "/")
 }

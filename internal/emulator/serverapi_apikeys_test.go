@@ -218,6 +218,9 @@ func TestAPIKeysAreRedactedFromTheRequestFeed(t *testing.T) {
 	assert.Equal(t, []string{"/v3/apikeys/" + redact(key), "/v3.0/apikeys/" + redact(key), "/v3/apikeys"}, paths)
 	assert.Equal(t, "/v3/apikeys/"+redact(key)+"/x", redactRequestPath("/v3/apikeys/"+key+"/x"))
 	assert.Equal(t, "/v3/users/ada", redactRequestPath("/v3/users/ada"))
+	const tok = "ada_1717000000abcdef0123456789abcdef0123"
+	assert.Equal(t, "/v3/users/ada/auth_tokens/"+redact(tok), redactRequestPath("/v3/users/ada/auth_tokens/"+tok))
+	assert.Equal(t, "/v3.0/users/ada/auth_tokens", redactRequestPath("/v3.0/users/ada/auth_tokens"))
 }
 
 func TestAPIKeysSurviveASnapshot(t *testing.T) {
