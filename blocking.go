@@ -160,17 +160,12 @@ func (b *BlockedUsersRequestBuilder) SetDirection(d BlockedDirection) *BlockedUs
 
 // Build validates the builder and returns a request run by c. It sends nothing.
 func (b *BlockedUsersRequestBuilder) Build(c *Client) (*BlockedUsersRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxPageSize)
+	limit, err := buildLimit(c, b.limit, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	for _, check := range []error{checkPage(b.page), checkKeyword(b.search)} {
-		if check != nil {
-			return nil, check
-		}
+	if err := firstErr(checkPage(b.page), checkKeyword(b.search)); err != nil {
+		return nil, err
 	}
 	switch b.direction {
 	case "", BlockedBoth, BlockedByMe, HasBlockedMe:

@@ -468,10 +468,7 @@ func (b *ConversationsRequestBuilder) SetPage(page int) *ConversationsRequestBui
 
 // Build validates the settings and returns the request for client. It sends nothing.
 func (b *ConversationsRequestBuilder) Build(c *Client) (*ConversationsRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxConversationsPageSize)
+	limit, err := buildLimit(c, b.limit, MaxConversationsPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -481,10 +478,8 @@ func (b *ConversationsRequestBuilder) Build(c *Client) (*ConversationsRequest, e
 	if b.hideAgentic && b.onlyAgentic {
 		return nil, localError(ErrInvalidValue, "use either SetHideAgentic or SetOnlyAgentic")
 	}
-	for _, check := range []error{checkPage(b.page), checkKeyword(b.keyword), checkTags(b.tags), checkTags(b.userTags), checkTags(b.groupTags)} {
-		if check != nil {
-			return nil, check
-		}
+	if err := firstErr(checkPage(b.page), checkKeyword(b.keyword), checkTags(b.tags), checkTags(b.userTags), checkTags(b.groupTags)); err != nil {
+		return nil, err
 	}
 	for _, w := range b.pinnedBy {
 		if w != PinnedByMe && w != PinnedBySystem {

@@ -107,10 +107,7 @@ func (g *Group) String() string {
 	if g == nil {
 		return "<nil group>"
 	}
-	if g.Name == "" {
-		return g.GUID
-	}
-	return g.Name + " (" + g.GUID + ")"
+	return displayName(g.Name, g.GUID)
 }
 
 // groupInput is what create and update send: the writable fields only.

@@ -49,10 +49,7 @@ func (b *GroupsRequestBuilder) WithTags(with bool) *GroupsRequestBuilder { b.wit
 
 // Build validates the settings and returns the request for client. It sends nothing.
 func (b *GroupsRequestBuilder) Build(c *Client) (*GroupsRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxPageSize)
+	limit, err := buildLimit(c, b.limit, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -67,16 +64,6 @@ func (b *GroupsRequestBuilder) Build(c *Client) (*GroupsRequest, error) {
 	setList(q, "tags", b.tags)
 	setFlag(q, "withTags", b.withTags)
 	return &GroupsRequest{p: newPager[*Group](c, "groups", q, limit, b.page)}, nil
-}
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // GroupsRequest is a built groups list. It is safe for concurrent use.

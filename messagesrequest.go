@@ -264,10 +264,7 @@ func (b *MessagesRequestBuilder) SetCursor(c MessageCursor) *MessagesRequestBuil
 
 // Build validates the settings and returns the request for client. It sends nothing.
 func (b *MessagesRequestBuilder) Build(c *Client) (*MessagesRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxPageSize)
+	limit, err := buildLimit(c, b.limit, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -302,10 +299,8 @@ func (b *MessagesRequestBuilder) Build(c *Client) (*MessagesRequest, error) {
 	case b.receiverType != "" && !b.receiverType.Valid():
 		return nil, localError(ErrInvalidReceiverType, "receiver type "+strconv.Quote(string(b.receiverType))+" is not user or group")
 	}
-	for _, check := range []error{checkKeyword(b.keyword), checkTags(b.tags), checkTags(b.categories), checkTags(b.types)} {
-		if check != nil {
-			return nil, check
-		}
+	if err := firstErr(checkKeyword(b.keyword), checkTags(b.tags), checkTags(b.categories), checkTags(b.types)); err != nil {
+		return nil, err
 	}
 	for _, t := range b.attachmentTypes {
 		if !validAttachmentTypes[t] {
@@ -479,26 +474,8 @@ func (r *MessagesRequest) Cursor() MessageCursor {
 // the newest to the oldest page (each page in ascending order), with Next in ascending order up to
 // the newest message. On error it yields (nil, err) once and stops.
 func (r *MessagesRequest) All(ctx context.Context, d Direction) iter.Seq2[Message, error] {
-	return func(yield func(Message, error) bool) {
-		for {
-			page, err := r.fetch(ctx, d)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if len(page) == 0 {
-				return
-			}
-			for _, m := range page {
-				if !yield(m, nil) {
-					return
-				}
-			}
-			if !r.HasMore(d) {
-				return
-			}
-		}
-	}
+	fetch := func(ctx context.Context) ([]Message, error) { return r.fetch(ctx, d) }
+	return allPages(ctx, fetch, func() bool { return r.HasMore(d) })
 }
 
 func (r *MessagesRequest) fetch(ctx context.Context, d Direction) ([]Message, error) {

@@ -118,14 +118,9 @@ func (b *ReactionsRequestBuilder) Build(c *Client) (*ReactionsRequest, error) {
 	if err := checkMessageID(b.messageID); err != nil {
 		return nil, err
 	}
-	limit := b.limit
-	switch {
-	case limit == 0:
-		limit = DefaultReactionsPageSize
-	case limit < 0:
-		return nil, localError(ErrInvalidValue, "limit must be positive")
-	case limit > MaxReactionsPageSize:
-		return nil, localError(ErrLimitExceeded, "limit "+strconv.Itoa(limit)+" is above the maximum of "+strconv.Itoa(MaxReactionsPageSize))
+	limit, err := checkPageSize(b.limit, DefaultReactionsPageSize, MaxReactionsPageSize)
+	if err != nil {
+		return nil, err
 	}
 	path := "messages/" + b.messageID.String() + "/reactions"
 	if b.reaction != "" {
@@ -162,23 +157,8 @@ func (r *ReactionsRequest) FetchPrevious(ctx context.Context) ([]Reaction, error
 
 // All iterates over the remaining reactions in direction d.
 func (r *ReactionsRequest) All(ctx context.Context, d Direction) iter.Seq2[Reaction, error] {
-	return func(yield func(Reaction, error) bool) {
-		for {
-			page, err := r.fetch(ctx, d)
-			if err != nil {
-				yield(Reaction{}, err)
-				return
-			}
-			if len(page) == 0 {
-				return
-			}
-			for _, x := range page {
-				if !yield(x, nil) {
-					return
-				}
-			}
-		}
-	}
+	fetch := func(ctx context.Context) ([]Reaction, error) { return r.fetch(ctx, d) }
+	return allPages(ctx, fetch, nil)
 }
 
 func (r *ReactionsRequest) fetch(ctx context.Context, d Direction) ([]Reaction, error) {

@@ -36,15 +36,39 @@ type pageMeta struct {
 
 // checkLimit validates a page size against max; 0 means the default.
 func checkLimit(limit, maxLimit int) (int, error) {
+	return checkPageSize(limit, min(DefaultPageSize, maxLimit), maxLimit)
+}
+
+// checkPageSize validates a page size against maxLimit; 0 means def.
+func checkPageSize(limit, def, maxLimit int) (int, error) {
 	switch {
 	case limit == 0:
-		return min(DefaultPageSize, maxLimit), nil
+		return def, nil
 	case limit < 0:
 		return 0, localError(ErrInvalidValue, "limit must be positive")
 	case limit > maxLimit:
 		return 0, localError(ErrLimitExceeded, "limit "+strconv.Itoa(limit)+" is above the maximum of "+strconv.Itoa(maxLimit))
 	}
 	return limit, nil
+}
+
+// buildLimit starts a list builder's Build: it needs a Client, and the page size is checked with
+// checkLimit.
+func buildLimit(c *Client, limit, maxLimit int) (int, error) {
+	if c == nil {
+		return 0, localError(ErrMissingParameters, "Build needs a Client")
+	}
+	return checkLimit(limit, maxLimit)
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pager is the engine behind every page-number list (users, groups, members, banned, blocked,
@@ -123,21 +147,28 @@ func (p *pager[T]) currentPage() int {
 // all iterates over every remaining item, fetching pages as needed. It stops at the first error,
 // which it yields with a zero item.
 func (p *pager[T]) all(ctx context.Context) iter.Seq2[T, error] {
+	return allPages(ctx, p.fetchNext, nil)
+}
+
+// allPages iterates over the items of the pages fetch returns, in order, until a page is empty or
+// more (nil: always true) reports false. On error it yields (zero item, err) once and stops. Every
+// list's All is this loop.
+func allPages[T any](ctx context.Context, fetch func(context.Context) ([]T, error), more func() bool) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for {
-			items, err := p.fetchNext(ctx)
+			items, err := fetch(ctx)
 			if err != nil {
 				var zero T
 				yield(zero, err)
-				return
-			}
-			if len(items) == 0 {
 				return
 			}
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}
+			}
+			if len(items) == 0 || (more != nil && !more()) {
+				return
 			}
 		}
 	}

@@ -141,10 +141,7 @@ func (b *ThreadsRequestBuilder) SetGUID(guid string) *ThreadsRequestBuilder { b.
 // and a GUID is ErrInvalidValue; a malformed one ErrInvalidUID / ErrInvalidGUID; a page size above
 // MaxThreadsPageSize ErrLimitExceeded.
 func (b *ThreadsRequestBuilder) Build(c *Client) (*ThreadsRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxThreadsPageSize)
+	limit, err := buildLimit(c, b.limit, MaxThreadsPageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -273,21 +270,5 @@ func (r *ThreadsRequest) HasMore() bool {
 // All iterates over every remaining thread, fetching pages as needed. On error it yields (nil, err)
 // once and stops.
 func (r *ThreadsRequest) All(ctx context.Context) iter.Seq2[*MessageThread, error] {
-	return func(yield func(*MessageThread, error) bool) {
-		for {
-			page, err := r.FetchNext(ctx)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, t := range page {
-				if !yield(t, nil) {
-					return
-				}
-			}
-			if len(page) == 0 || !r.HasMore() {
-				return
-			}
-		}
-	}
+	return allPages(ctx, r.FetchNext, r.HasMore)
 }

@@ -80,10 +80,16 @@ func (u *User) String() string {
 	if u == nil {
 		return "<nil user>"
 	}
-	if u.Name == "" {
-		return u.UID
+	return displayName(u.Name, u.UID)
+}
+
+// displayName is "name (id)", or the id alone when there is no name: how String names users and
+// groups.
+func displayName(name, id string) string {
+	if name == "" {
+		return id
 	}
-	return u.Name + " (" + u.UID + ")"
+	return name + " (" + id + ")"
 }
 
 // userInput is what create and update send: only the writable fields, never null (model.md §0.3).

@@ -185,17 +185,12 @@ func (b *UsersRequestBuilder) SetPage(page int) *UsersRequestBuilder { b.page = 
 
 // Build validates the settings and returns the request for client. It sends nothing.
 func (b *UsersRequestBuilder) Build(c *Client) (*UsersRequest, error) {
-	if c == nil {
-		return nil, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	limit, err := checkLimit(b.limit, MaxPageSize)
+	limit, err := buildLimit(c, b.limit, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	for _, check := range []error{checkStatus(b.status), checkPage(b.page), checkKeyword(b.keyword), checkTags(b.tags)} {
-		if check != nil {
-			return nil, check
-		}
+	if err := firstErr(checkStatus(b.status), checkPage(b.page), checkKeyword(b.keyword), checkTags(b.tags)); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	if b.keyword != "" {

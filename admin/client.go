@@ -26,6 +26,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -320,6 +321,22 @@ func checkUIDs(uids []string) ([]string, error) {
 	return out, nil
 }
 
+// checkUnset refuses an Unset entry that is not one of allowed (an update's removable fields).
+func checkUnset[F ~string](unset []F, allowed ...F) error {
+	for _, f := range unset {
+		if slices.Contains(allowed, f) {
+			continue
+		}
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		last := len(names) - 1
+		return invalidValue("Unset accepts " + strings.Join(names[:last], ", ") + " and " + names[last] + ", not " + string(f))
+	}
+	return nil
+}
+
 func flexBool(b []byte) bool {
 	switch strings.Trim(strings.TrimSpace(string(b)), `"`) {
 	case "true", "1":
@@ -410,29 +427,16 @@ func pages[T any](c *Client, ctx context.Context, cl call, perPage, start int) i
 		}
 		page := max(start, 1)
 		for {
-			q := url.Values{}
-			for k, v := range cl.query {
-				q[k] = v
-			}
+			q := cloneQuery(cl.query)
 			q.Set("perPage", strconv.Itoa(pp))
 			q.Set("page", strconv.Itoa(page))
-			req := cl
-			req.query = q
-			resp, err := c.send(ctx, &req)
-			if err != nil {
-				yield(zero, err)
-				return
-			}
-			var items []T
-			if err := decodeInto(&req, resp, resp.Data, &items); err != nil {
-				yield(zero, err)
-				return
-			}
 			var meta struct {
 				Pagination *pagination `json:"pagination"`
 			}
-			if len(resp.Meta) > 0 {
-				_ = json.Unmarshal(resp.Meta, &meta)
+			items, err := fetchPage[T](c, ctx, cl, q, &meta)
+			if err != nil {
+				yield(zero, err)
+				return
 			}
 			for _, it := range items {
 				if !yield(it, nil) {
@@ -448,6 +452,33 @@ func pages[T any](c *Client, ctx context.Context, cl call, perPage, start int) i
 			page++
 		}
 	}
+}
+
+// fetchPage sends cl with query q and returns the page of items in its data; the response's meta,
+// when present, is decoded leniently into meta.
+func fetchPage[T any](c *Client, ctx context.Context, cl call, q url.Values, meta any) ([]T, error) {
+	cl.query = q
+	resp, err := c.send(ctx, &cl)
+	if err != nil {
+		return nil, err
+	}
+	var items []T
+	if err := decodeInto(&cl, resp, resp.Data, &items); err != nil {
+		return nil, err
+	}
+	if len(resp.Meta) > 0 {
+		_ = json.Unmarshal(resp.Meta, meta)
+	}
+	return items, nil
+}
+
+// cloneQuery copies q into a new, non-nil url.Values.
+func cloneQuery(q url.Values) url.Values {
+	out := make(url.Values, len(q))
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
 }
 
 // Collect drains a list iterator into a slice, stopping at the first error (returned with the items

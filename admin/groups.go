@@ -252,12 +252,8 @@ func (c *Client) UpdateGroup(ctx context.Context, guid string, upd GroupUpdate) 
 			return nil, err
 		}
 	}
-	for _, f := range upd.Unset {
-		switch f {
-		case GroupIcon, GroupDescription, GroupMetadata:
-		default:
-			return nil, invalidValue("Unset accepts icon, description and metadata, not " + string(f))
-		}
+	if err := checkUnset(upd.Unset, GroupIcon, GroupDescription, GroupMetadata); err != nil {
+		return nil, err
 	}
 	return c.putGroup(ctx, guid, upd, oboOptional)
 }

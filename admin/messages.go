@@ -361,15 +361,9 @@ func cursors[T any](c *Client, ctx context.Context, cl call) iter.Seq2[T, error]
 		var zero T
 		q := cl.query
 		for {
-			req := cl
-			req.query = q
-			resp, err := c.send(ctx, &req)
+			var meta cursorMeta
+			items, err := fetchPage[T](c, ctx, cl, q, &meta)
 			if err != nil {
-				yield(zero, err)
-				return
-			}
-			var items []T
-			if err := decodeInto(&req, resp, resp.Data, &items); err != nil {
 				yield(zero, err)
 				return
 			}
@@ -378,10 +372,6 @@ func cursors[T any](c *Client, ctx context.Context, cl call) iter.Seq2[T, error]
 					return
 				}
 			}
-			var meta cursorMeta
-			if len(resp.Meta) > 0 {
-				_ = json.Unmarshal(resp.Meta, &meta)
-			}
 			pos := meta.Next
 			if pos == nil {
 				pos = meta.Cursor
@@ -389,10 +379,7 @@ func cursors[T any](c *Client, ctx context.Context, cl call) iter.Seq2[T, error]
 			if len(items) == 0 || pos == nil || (rawScalar(pos.ID) == "" && rawScalar(pos.SentAt) == "") {
 				return
 			}
-			next := url.Values{}
-			for k, v := range q {
-				next[k] = v
-			}
+			next := cloneQuery(q)
 			next.Del("id")
 			next.Del("sentAt")
 			if pos.Affix != "" {

@@ -134,12 +134,8 @@ func (c *Client) UpdateRole(ctx context.Context, role string, upd RoleUpdate) (*
 			return nil, err
 		}
 	}
-	for _, f := range upd.Unset {
-		switch f {
-		case RoleSettingsField, RoleDescriptionField, RoleMetadataField:
-		default:
-			return nil, invalidValue("Unset accepts settings, description and metadata, not " + string(f))
-		}
+	if err := checkUnset(upd.Unset, RoleSettingsField, RoleDescriptionField, RoleMetadataField); err != nil {
+		return nil, err
 	}
 	var r Role
 	if err := c.do(ctx, &call{method: http.MethodPut, path: "roles/" + esc(role), body: upd}, &r); err != nil {

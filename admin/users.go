@@ -230,12 +230,8 @@ func (c *Client) UpdateUser(ctx context.Context, uid string, upd UserUpdate) (*c
 	if err := cometchat.ValidateUID(uid); err != nil {
 		return nil, err
 	}
-	for _, f := range upd.Unset {
-		switch f {
-		case UserAvatar, UserLink, UserMetadata:
-		default:
-			return nil, invalidValue("Unset accepts avatar, link and metadata, not " + string(f))
-		}
+	if err := checkUnset(upd.Unset, UserAvatar, UserLink, UserMetadata); err != nil {
+		return nil, err
 	}
 	var u cometchat.User
 	if err := c.do(ctx, &call{method: http.MethodPut, path: "users/" + esc(uid), body: upd}, &u); err != nil {

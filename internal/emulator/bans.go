@@ -46,10 +46,7 @@ func (s *Server) banLocked(g *groupRecord, actor, device, uid string) error {
 		ban.Scope = m.Scope
 		delete(s.st.Members[g.GUID], uid)
 	}
-	if s.st.Bans[g.GUID] == nil {
-		s.st.Bans[g.GUID] = map[string]*banRecord{}
-	}
-	s.st.Bans[g.GUID][uid] = ban
+	innerMap(s.st.Bans, g.GUID)[uid] = ban
 	s.groupActionLocked(g, memberAction{actor: actor, device: device, action: "banned", on: uid, kind: EventGroupMemberBanned})
 	return nil
 }
@@ -74,11 +71,8 @@ func (s *Server) clientUnbanMember(r *http.Request, c *clientCaller) (any, error
 	target := normID(r.PathValue("uid"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actUnban, target)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actUnban, target); err != nil {
 		return nil, err
 	}
 	if !s.isBannedLocked(g.GUID, target) {

@@ -120,10 +120,7 @@ func (s *Server) changeBlocksLocked(blocker string, uids []string, block bool, s
 		mine := s.st.Blocks[blocker]
 		_, was := mine[uid]
 		if block {
-			if mine == nil {
-				mine = map[string]int64{}
-				s.st.Blocks[blocker] = mine
-			}
+			mine = innerMap(s.st.Blocks, blocker)
 			if !was {
 				mine[uid] = now
 				changed[uid] = s.renderUserLocked(u, blocker)

@@ -142,11 +142,7 @@ func (s *Server) renderConversationLocked(cv *convView, viewer string) conversat
 // convRecordLocked returns viewer's own record of a conversation, creating
 // it on first use.
 func (s *Server) convRecordLocked(viewer, id, typ, with string) *conversationRecord {
-	byID := s.st.Conversations[viewer]
-	if byID == nil {
-		byID = map[string]*conversationRecord{}
-		s.st.Conversations[viewer] = byID
-	}
+	byID := innerMap(s.st.Conversations, viewer)
 	rec := byID[id]
 	if rec == nil {
 		rec = &conversationRecord{ConversationID: id, ConversationType: typ, With: with, CreatedAt: s.now().Unix()}
@@ -332,10 +328,7 @@ func (s *Server) pinConversation(pin bool) convHandler {
 		}
 		pins := s.st.PinnedConversations[c.uid]
 		if pin {
-			if pins == nil {
-				pins = map[string]int64{}
-				s.st.PinnedConversations[c.uid] = pins
-			}
+			pins = innerMap(s.st.PinnedConversations, c.uid)
 			if pins[t.id] == 0 {
 				if len(pins) >= maxPinnedConversations {
 					return nil, newError("ERR_PINNED_CONVERSATIONS_LIMIT_EXCEEDED", "A user may pin at most %d conversations.", maxPinnedConversations)

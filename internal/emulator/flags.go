@@ -118,11 +118,7 @@ func (s *Server) flagMessage(r *http.Request, c *clientCaller) (any, error) {
 	if s.st.Flags == nil {
 		s.st.Flags = map[int64]map[string]*flagRecord{}
 	}
-	byUID := s.st.Flags[m.ID]
-	if byUID == nil {
-		byUID = map[string]*flagRecord{}
-		s.st.Flags[m.ID] = byUID
-	}
+	byUID := innerMap(s.st.Flags, m.ID)
 	byUID[c.uid] = &flagRecord{MessageID: m.ID, UID: c.uid, ReasonID: reason, Remark: remark, FlaggedAt: s.now().Unix()}
 	s.publish(Event{Kind: EventMessageFlagged, UID: c.uid, Session: c.session})
 	return okAck("The message " + idString(m.ID) + " has been flagged."), nil

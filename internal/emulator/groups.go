@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -16,7 +15,7 @@ import (
 //
 // Helpers other resources use (stable names): st.activeGroup, st.isMember,
 // st.memberScope, st.memberUIDs, s.renderGroupLocked,
-// groupConversationID.
+// s.permittedGroupLocked, groupConversationID.
 
 // Group types (rules-and-limits.md §2.1).
 const (
@@ -159,6 +158,37 @@ func (s *Server) visibleGroupLocked(guid, uid string) (*groupRecord, error) {
 	return g, nil
 }
 
+// permittedGroupLocked returns the group guid as visibleGroupLocked does,
+// once the matrix allows actor to do act in it, to target ("" for actions
+// without one; permissions.go). Caller holds s.mu.
+func (s *Server) permittedGroupLocked(guid, actor string, act groupAct, target string) (*groupRecord, error) {
+	g, err := s.visibleGroupLocked(guid, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkPermissionLocked(g, actor, act, target); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// checkGroupQuotaLocked refuses one more group to a user who has joined
+// the most a user may. Caller holds s.mu.
+func (s *Server) checkGroupQuotaLocked(uid string) error {
+	if s.groupsJoinedLocked(uid) >= maxGroupsPerUser {
+		return newError("ERR_PLAN_QUOTA_RESTRICTION", "The user %s has reached the limit of %d groups.", uid, maxGroupsPerUser)
+	}
+	return nil
+}
+
+// checkNewGUIDLocked refuses a guid that is taken. Caller holds s.mu.
+func (s *Server) checkNewGUIDLocked(guid string) error {
+	if _, exists := s.st.Groups[guid]; exists {
+		return newError("ERR_GUID_ALREADY_EXISTS", "The group with GUID %s already exists. Please use another GUID.", guid)
+	}
+	return nil
+}
+
 // groupFields is a validated group body. Pointer fields are nil when absent.
 type groupFields struct {
 	guid        string
@@ -182,16 +212,9 @@ func parseGroupFields(body map[string]json.RawMessage, create bool) (*groupField
 	var v validator
 	f := &groupFields{}
 	if create {
-		raw, ok := body["guid"]
-		if guid, ok := v.required("guid", raw, ok); ok && v.id("guid", guid) {
-			f.guid = normID(guid)
-		}
+		f.guid = v.newID(body, "guid")
 	}
-	if raw, ok := body["name"]; ok || create {
-		if name, ok := v.required("name", raw, ok); ok && v.maxRunes("name", name, maxNameLen) {
-			f.name = &name
-		}
-	}
+	f.name = v.name(body, create)
 	if raw, ok := body["type"]; ok {
 		if t, ok := v.str("type", raw); ok {
 			t = strings.ToLower(t)
@@ -210,37 +233,15 @@ func parseGroupFields(body map[string]json.RawMessage, create bool) (*groupField
 			f.password = &p
 		}
 	}
-	if raw, ok := body["icon"]; ok {
-		if s, ok := v.str("icon", raw); ok && v.url("icon", s) {
-			f.icon = &s
-		}
-	}
+	f.icon = v.optionalURL(body, "icon")
 	if raw, ok := body["description"]; ok {
 		if s, ok := v.str("description", raw); ok && v.maxRunes("description", s, maxDescriptionLen) {
 			f.description = &s
 		}
 	}
-	if raw, ok := body["metadata"]; ok {
-		if md, ok := v.metadata("metadata", raw); ok {
-			f.metadata = md
-		}
-	}
-	if raw, ok := body["tags"]; ok {
-		if tags, ok := v.tags("tags", raw); ok {
-			f.tags = tags
-		}
-	}
+	f.metadata, f.tags = v.metadataAndTags(body)
 	if raw, ok := body["unset"]; ok && !create {
-		var unset []string
-		if isNull(raw) || json.Unmarshal(raw, &unset) != nil {
-			v.add("unset", "The unset must be an array of strings.")
-		}
-		for i, name := range unset {
-			if !slices.Contains(unsettableGroupFields, name) {
-				v.add("unset."+strconv.Itoa(i), "The selected unset."+strconv.Itoa(i)+" is invalid.")
-			}
-		}
-		f.unset = unset
+		f.unset = v.unset(raw, unsettableGroupFields)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -323,34 +324,52 @@ func (s *Server) groupWebhookLocked(g *groupRecord, by string) map[string]any {
 	return d
 }
 
+// readGroupCreate reads and validates a group create body (the password
+// rule included) for the client and server APIs.
+func readGroupCreate(r *http.Request) (map[string]json.RawMessage, *groupFields, error) {
+	body, err := readObject(r, maxGroupBody)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := parseGroupFields(body, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.checkPassword(nil); err != nil {
+		return nil, nil, err
+	}
+	return body, f, nil
+}
+
+// parseCreateMembers reads the optional members of a group create; nil
+// when absent.
+func parseCreateMembers(body map[string]json.RawMessage) (*addRequest, error) {
+	raw, ok := body["members"]
+	if !ok {
+		return nil, nil
+	}
+	return parseAddRequest(raw, "members.")
+}
+
 // clientCreateGroup: POST groups. The caller becomes owner and admin; with
 // members, the per-uid results come back under members.data
 // (client-protocol.md §5.2) and member failures do not fail the create.
 func (s *Server) clientCreateGroup(r *http.Request, c *clientCaller) (any, error) {
-	body, err := readObject(r, maxGroupBody)
+	body, f, err := readGroupCreate(r)
 	if err != nil {
 		return nil, err
 	}
-	f, err := parseGroupFields(body, true)
+	req, err := parseCreateMembers(body)
 	if err != nil {
 		return nil, err
-	}
-	if err := f.checkPassword(nil); err != nil {
-		return nil, err
-	}
-	var req *addRequest
-	if raw, ok := body["members"]; ok {
-		if req, err = parseAddRequest(raw, "members."); err != nil {
-			return nil, err
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, exists := s.st.Groups[f.guid]; exists {
-		return nil, newError("ERR_GUID_ALREADY_EXISTS", "The group with GUID %s already exists. Please use another GUID.", f.guid)
+	if err := s.checkNewGUIDLocked(f.guid); err != nil {
+		return nil, err
 	}
-	if s.groupsJoinedLocked(c.uid) >= maxGroupsPerUser {
-		return nil, newError("ERR_PLAN_QUOTA_RESTRICTION", "The user %s has reached the limit of %d groups.", c.uid, maxGroupsPerUser)
+	if err := s.checkGroupQuotaLocked(c.uid); err != nil {
+		return nil, err
 	}
 	now := s.now().Unix()
 	g := &groupRecord{GUID: f.guid, Owner: c.uid, CreatedAt: now}
@@ -359,20 +378,30 @@ func (s *Server) clientCreateGroup(r *http.Request, c *clientCaller) (any, error
 	s.st.Members[g.GUID] = map[string]*memberRecord{c.uid: {UID: c.uid, Scope: scopeAdmin, JoinedAt: now}}
 	s.publish(Event{Kind: EventGroupCreated, UID: c.uid, Session: c.session, Trigger: string(EventGroupCreated),
 		WebhookData: s.groupWebhookLocked(g, c.uid)})
-	out := struct {
-		groupJSON
-		Members *struct {
-			Data addResults `json:"data"`
-		} `json:"members,omitempty"`
-	}{}
+	return s.createdGroupLocked(g, c.uid, c.session, req, c.uid), nil
+}
+
+// createdGroupJSON answers a group create: the group, plus the per-uid
+// results under members.data when the body had members.
+type createdGroupJSON struct {
+	groupJSON
+	Members *createdMembersJSON `json:"members,omitempty"`
+}
+
+type createdMembersJSON struct {
+	Data addResults `json:"data"`
+}
+
+// createdGroupLocked adds the members of req (nil: none) to the new group g
+// as actor, then renders the create answer as viewer sees it. Caller holds
+// s.mu.
+func (s *Server) createdGroupLocked(g *groupRecord, actor, device string, req *addRequest, viewer string) createdGroupJSON {
+	var out createdGroupJSON
 	if req != nil {
-		res := s.addMembersLocked(g, c.uid, c.session, req)
-		out.Members = &struct {
-			Data addResults `json:"data"`
-		}{Data: res}
+		out.Members = &createdMembersJSON{Data: s.addMembersLocked(g, actor, device, req)}
 	}
-	out.groupJSON = s.renderGroupLocked(g, c.uid)
-	return out, nil
+	out.groupJSON = s.renderGroupLocked(g, viewer)
+	return out
 }
 
 // clientGetGroup: GET groups/{guid}.
@@ -398,11 +427,8 @@ func (s *Server) clientUpdateGroup(r *http.Request, c *clientCaller) (any, error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actUpdate, "")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actUpdate, ""); err != nil {
 		return nil, err
 	}
 	if err := f.checkPassword(g); err != nil {
@@ -420,11 +446,8 @@ func (s *Server) clientUpdateGroup(r *http.Request, c *clientCaller) (any, error
 func (s *Server) clientDeleteGroup(r *http.Request, c *clientCaller) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actDelete, "")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actDelete, ""); err != nil {
 		return nil, err
 	}
 	hook := s.groupWebhookLocked(g, c.uid)
@@ -455,28 +478,38 @@ func (s *Server) clientTransferOwnership(r *http.Request, c *clientCaller) (any,
 	owner = normID(owner)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actTransfer, owner)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actTransfer, owner); err != nil {
 		return nil, err
 	}
 	old := g.Owner
 	g.Owner = owner
 	g.UpdatedAt, g.UpdatedBy = s.now().Unix(), c.uid
-	m := s.st.Members[g.GUID][owner]
+	s.ownerTransferredLocked(g, old, c.uid, c.session)
+	return okAck("Ownership of the group " + g.GUID + " has been transferred to " + owner + "."), nil
+}
+
+// ownerTransferredLocked completes a transfer of g from old to g.Owner (a
+// member) by actor from device ("" for the server API): the new owner
+// becomes an admin (a scopeChanged action when it was not one), then
+// group_owner_transferred is published with oldOwner. The webhook names no
+// "by" for app_system. Caller holds s.mu.
+func (s *Server) ownerTransferredLocked(g *groupRecord, old, actor, device string) {
+	m := s.st.Members[g.GUID][g.Owner]
 	if m.Scope != scopeAdmin {
 		prev := m.Scope
 		m.Scope = scopeAdmin
-		s.groupActionLocked(g, memberAction{actor: c.uid, device: c.session, action: "scopeChanged", on: owner,
+		s.groupActionLocked(g, memberAction{actor: actor, device: device, action: "scopeChanged", on: g.Owner,
 			oldScope: prev, newScope: scopeAdmin, kind: EventGroupMemberScopeChanged})
 	}
-	hook := s.groupWebhookLocked(g, c.uid)
+	by := actor
+	if actor == systemUID {
+		by = ""
+	}
+	hook := s.groupWebhookLocked(g, by)
 	hook["group"].(map[string]any)["oldOwner"] = old
-	s.publish(Event{Kind: EventGroupOwnerTransferred, UID: owner, Session: c.session,
+	s.publish(Event{Kind: EventGroupOwnerTransferred, UID: g.Owner, Session: device,
 		Trigger: string(EventGroupOwnerTransferred), WebhookData: hook})
-	return okAck("Ownership of the group " + g.GUID + " has been transferred to " + owner + "."), nil
 }
 
 // clientListGroups: GET groups. Public and password groups plus the private

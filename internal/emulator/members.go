@@ -80,7 +80,7 @@ func (s *Server) clientJoinGroup(r *http.Request, c *clientCaller) (any, error) 
 	}
 	switch {
 	case s.st.isMember(g.GUID, c.uid):
-		return nil, newError("ERR_ALREADY_JOINED", "The user %s has already joined the group %s.", c.uid, g.GUID)
+		return nil, errAlreadyJoined(g.GUID, c.uid)
 	case s.isBannedLocked(g.GUID, c.uid):
 		return nil, errBannedMember(g.GUID, c.uid)
 	case g.Type == groupPrivate:
@@ -98,16 +98,17 @@ func (s *Server) clientJoinGroup(r *http.Request, c *clientCaller) (any, error) 
 	return s.renderMessageLocked(m, c.uid), nil
 }
 
+func errAlreadyJoined(guid, uid string) *Error {
+	return newError("ERR_ALREADY_JOINED", "The user %s has already joined the group %s.", uid, guid)
+}
+
 // checkRoomLocked enforces the group size and the groups-per-user limits
 // before uid becomes a member. Caller holds s.mu.
 func (s *Server) checkRoomLocked(g *groupRecord, uid string) error {
 	if len(s.st.Members[g.GUID]) >= maxGroupMembers {
 		return newError("ERR_NO_VACANCY", "The group %s is full.", g.GUID)
 	}
-	if s.groupsJoinedLocked(uid) >= maxGroupsPerUser {
-		return newError("ERR_PLAN_QUOTA_RESTRICTION", "The user %s has reached the limit of %d groups.", uid, maxGroupsPerUser)
-	}
-	return nil
+	return s.checkGroupQuotaLocked(uid)
 }
 
 // clientLeaveGroup: DELETE groups/{guid}/members. The owner must transfer
@@ -115,11 +116,8 @@ func (s *Server) checkRoomLocked(g *groupRecord, uid string) error {
 func (s *Server) clientLeaveGroup(r *http.Request, c *clientCaller) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actLeave, "")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actLeave, ""); err != nil {
 		return nil, err
 	}
 	delete(s.st.Members[g.GUID], c.uid)
@@ -247,7 +245,7 @@ func (s *Server) addMemberLocked(g *groupRecord, uid string) error {
 		return errBannedMember(g.GUID, uid)
 	}
 	if s.st.isMember(g.GUID, uid) {
-		return newError("ERR_ALREADY_JOINED", "The user %s has already joined the group %s.", uid, g.GUID)
+		return errAlreadyJoined(g.GUID, uid)
 	}
 	return s.checkRoomLocked(g, uid)
 }
@@ -264,11 +262,8 @@ func (s *Server) clientAddMembers(r *http.Request, c *clientCaller) (any, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actAdd, "")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actAdd, ""); err != nil {
 		return nil, err
 	}
 	return s.addMembersLocked(g, c.uid, c.session, req), nil
@@ -293,11 +288,8 @@ func (s *Server) clientChangeScope(r *http.Request, c *clientCaller) (any, error
 	target := normID(r.PathValue("uid"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actScope, target)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actScope, target); err != nil {
 		return nil, err
 	}
 	if err := s.checkPromoteLocked(g, c.uid, scope); err != nil {
@@ -319,11 +311,8 @@ func (s *Server) clientKickMember(r *http.Request, c *clientCaller) (any, error)
 	target := normID(r.PathValue("uid"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, err := s.visibleGroupLocked(r.PathValue("guid"), c.uid)
+	g, err := s.permittedGroupLocked(r.PathValue("guid"), c.uid, actKick, target)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPermissionLocked(g, c.uid, actKick, target); err != nil {
 		return nil, err
 	}
 	delete(s.st.Members[g.GUID], target)

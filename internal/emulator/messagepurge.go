@@ -35,18 +35,9 @@ type permanentKey struct{}
 // query) and hands the request on with the flag in its context.
 func (s *Server) withPermanentFlag(h adminHandler) adminHandler {
 	return func(r *http.Request, a *adminCaller) (any, error) {
-		body, err := readObject(r, 0)
+		permanent, err := readPermanentFlag(r)
 		if err != nil {
 			return nil, err
-		}
-		permanent := false
-		if raw, ok := body["permanent"]; ok {
-			if permanent, ok = parseFlag(raw); !ok {
-				return nil, errBadRequest(map[string][]string{"permanent": {"The permanent field must be true or false."}})
-			}
-		}
-		if !permanent {
-			permanent = saFlag(r, "permanent")
 		}
 		if permanent {
 			r = r.WithContext(context.WithValue(r.Context(), permanentKey{}, true))

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -413,22 +411,15 @@ type outgoing struct {
 // readMessageBody reads a send or edit body, enforcing the whole-message
 // limit of 65,536 characters (rules-and-limits.md §2).
 func readMessageBody(r *http.Request) (map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
-		return nil, errBadRequest(map[string][]string{"data": {"The request body could not be read."}})
+		return nil, err
 	}
 	if len(body) > maxBodyBytes || utf8.RuneCount(body) > maxMessageChars {
 		return nil, errBadRequest(map[string][]string{"data": {
 			"The message may not be greater than " + strconv.Itoa(maxMessageChars) + " characters."}})
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return map[string]json.RawMessage{}, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil || m == nil {
-		return nil, errBadRequest(map[string][]string{"data": {"The data must be a valid JSON object."}})
-	}
-	return m, nil
+	return decodeObject(body)
 }
 
 // rawString decodes a string field leniently ("" when absent or not a string).
@@ -448,6 +439,15 @@ func rawString(raw json.RawMessage) string {
 func rawID(raw json.RawMessage) int64 {
 	n, _ := strconv.ParseInt(strings.TrimSpace(rawString(raw)), 10, 64)
 	return n
+}
+
+// readOutgoing reads and validates a send body.
+func readOutgoing(r *http.Request) (*outgoing, error) {
+	body, err := readMessageBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseOutgoing(body)
 }
 
 // parseOutgoing validates a send body (client-protocol.md §5.4) with the
@@ -607,11 +607,7 @@ func (s *Server) postThreadMessage(r *http.Request, c *clientCaller) (any, error
 
 // send stores a message from a client (parent > 0: a thread reply).
 func (s *Server) send(r *http.Request, c *clientCaller, parent int64) (any, error) {
-	body, err := readMessageBody(r)
-	if err != nil {
-		return nil, err
-	}
-	o, err := parseOutgoing(body)
+	o, err := readOutgoing(r)
 	if err != nil {
 		return nil, err
 	}
@@ -713,11 +709,10 @@ func (s *Server) appendAndPublishLocked(m *messageRecord, kind EventKind, sessio
 func (s *Server) publishMessageLocked(m *messageRecord, kind EventKind, session string) {
 	j := s.renderMessageLocked(m, "")
 	s.publish(Event{
-		Kind:    kind,
-		UID:     m.Sender,
-		Session: session,
-		Frame: msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: session,
-			Type: "message", Sender: m.Sender, Body: j},
+		Kind:        kind,
+		UID:         m.Sender,
+		Session:     session,
+		Frame:       s.messageFrame(m, session, "message", m.Sender, j),
 		Recipients:  s.recipientsLocked(m),
 		Trigger:     string(kind),
 		WebhookData: map[string]any{"message": j},
@@ -734,6 +729,13 @@ type msgFrame struct {
 	Sender        string `json:"sender,omitempty"`
 	MessageSender string `json:"messageSender,omitempty"`
 	Body          any    `json:"body"`
+}
+
+// messageFrame is a frame of type typ about m, addressed to m's
+// conversation, caused by sender from device.
+func (s *Server) messageFrame(m *messageRecord, device, typ, sender string, body any) msgFrame {
+	return msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: device,
+		Type: typ, Sender: sender, Body: body}
 }
 
 // recipientsLocked are the users whose sessions get m's frames: both

@@ -40,10 +40,7 @@ func (s *Server) pinMessage(pin bool) clientHandler {
 		pins := s.st.Pins[m.ConversationID]
 		action, kind := "unpinned", EventMessageUnpinned
 		if pin {
-			if pins == nil {
-				pins = map[int64]*pinRecord{}
-				s.st.Pins[m.ConversationID] = pins
-			}
+			pins = innerMap(s.st.Pins, m.ConversationID)
 			if pins[m.ID] == nil {
 				if len(pins) >= maxPinsPerConversation {
 					return nil, newError("ERR_PINNED_MESSAGES_LIMIT_EXCEEDED", "A conversation may have at most %d pinned messages.", maxPinsPerConversation)
@@ -55,9 +52,8 @@ func (s *Server) pinMessage(pin bool) clientHandler {
 			delete(pins, m.ID)
 		}
 		s.publish(Event{Kind: kind, UID: c.uid, Session: c.session,
-			Frame: msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: c.session,
-				Type: "message_pin", Sender: c.uid,
-				Body: map[string]any{"action": action, "message": s.renderMessageLocked(m, "")}},
+			Frame: s.messageFrame(m, c.session, "message_pin", c.uid,
+				map[string]any{"action": action, "message": s.renderMessageLocked(m, "")}),
 			Recipients: s.recipientsLocked(m)})
 		return s.renderMessageLocked(m, c.uid), nil
 	}
@@ -75,10 +71,7 @@ func (s *Server) saveMessage(save bool) clientHandler {
 		saves := s.st.Saves[c.uid]
 		action, kind := "unsaved", EventMessageUnsaved
 		if save {
-			if saves == nil {
-				saves = map[int64]int64{}
-				s.st.Saves[c.uid] = saves
-			}
+			saves = innerMap(s.st.Saves, c.uid)
 			if saves[m.ID] == 0 {
 				if len(saves) >= maxSavesPerUser {
 					return nil, newError("ERR_SAVED_MESSAGES_LIMIT_EXCEEDED", "A user may save at most %d messages.", maxSavesPerUser)
@@ -90,9 +83,8 @@ func (s *Server) saveMessage(save bool) clientHandler {
 			delete(saves, m.ID)
 		}
 		s.publish(Event{Kind: kind, UID: c.uid, Session: c.session,
-			Frame: msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: c.session,
-				Type: "message_save", Sender: c.uid,
-				Body: map[string]any{"action": action, "message": s.renderMessageLocked(m, c.uid)}},
+			Frame: s.messageFrame(m, c.session, "message_save", c.uid,
+				map[string]any{"action": action, "message": s.renderMessageLocked(m, c.uid)}),
 			Recipients: []string{c.uid}})
 		return s.renderMessageLocked(m, c.uid), nil
 	}
@@ -113,10 +105,7 @@ func (s *Server) subscribeThread(on bool) clientHandler {
 		}
 		subs := s.st.ThreadSubscriptions[c.uid]
 		if on {
-			if subs == nil {
-				subs = map[int64]int64{}
-				s.st.ThreadSubscriptions[c.uid] = subs
-			}
+			subs = innerMap(s.st.ThreadSubscriptions, c.uid)
 			subs[m.ID] = s.now().Unix()
 			return map[string]string{"message": "Subscribed to the thread of message " + idString(m.ID) + "."}, nil
 		}

@@ -119,8 +119,7 @@ func (s *Server) react(add bool) clientHandler {
 				body["parentId"] = idString(m.ParentID)
 			}
 			s.publish(Event{Kind: kind, UID: c.uid, Session: c.session,
-				Frame: msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: c.session,
-					Type: "reaction", Sender: c.uid, Body: body},
+				Frame:      s.messageFrame(m, c.session, "reaction", c.uid, body),
 				Recipients: s.recipientsLocked(m), Trigger: string(kind), WebhookData: map[string]any{"reaction": rj}})
 		}
 		return s.renderMessageLocked(m, c.uid), nil

@@ -64,11 +64,7 @@ func (s *Server) markUpToLocked(uid, session, convID, typ, with string, upTo int
 		if m.ID <= from || m.ID > upTo || m.ConversationID != convID || m.Sender == uid || m.Action != nil || !s.visibleLocked(m, uid) {
 			continue
 		}
-		byUID := s.st.Receipts[m.ID]
-		if byUID == nil {
-			byUID = map[string]*receiptRecord{}
-			s.st.Receipts[m.ID] = byUID
-		}
+		byUID := innerMap(s.st.Receipts, m.ID)
 		r := byUID[uid]
 		if r == nil {
 			r = &receiptRecord{UID: uid}

@@ -80,9 +80,9 @@ const maxBodyBytes = 1 << 20
 // an empty object (the SDK often sends nothing where "no body" is meant).
 // limit > 0 enforces a documented size limit with ERR_BAD_REQUEST.
 func readObject(r *http.Request, limit int) (map[string]json.RawMessage, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
-		return nil, errBadRequest(map[string][]string{"data": {"The request body could not be read."}})
+		return nil, err
 	}
 	if len(body) > maxBodyBytes || (limit > 0 && len(body) > limit) {
 		capBytes := maxBodyBytes
@@ -93,6 +93,22 @@ func readObject(r *http.Request, limit int) (map[string]json.RawMessage, error) 
 			"The request body may not be greater than " + kilobytes(capBytes) + " kilobytes.",
 		}})
 	}
+	return decodeObject(body)
+}
+
+// readBody reads a request body, up to one byte over maxBodyBytes so that
+// the caller can tell an oversized one.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, errBadRequest(map[string][]string{"data": {"The request body could not be read."}})
+	}
+	return body, nil
+}
+
+// decodeObject decodes a JSON object body into raw values; an empty body
+// is an empty object.
+func decodeObject(body []byte) (map[string]json.RawMessage, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return map[string]json.RawMessage{}, nil
 	}
@@ -129,6 +145,17 @@ func parseFlag(raw json.RawMessage) (v, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// innerMap returns outer[k], creating it empty on first use; outer must
+// not be nil.
+func innerMap[K, K2 comparable, V any](outer map[K]map[K2]V, k K) map[K2]V {
+	m := outer[k]
+	if m == nil {
+		m = map[K2]V{}
+		outer[k] = m
+	}
+	return m
 }
 
 // sortedKeys returns the keys of m in ascending order.

@@ -65,11 +65,7 @@ type apiKeyFields struct {
 func parseAPIKeyFields(body map[string]json.RawMessage, create bool) (*apiKeyFields, error) {
 	var v validator
 	f := &apiKeyFields{}
-	if raw, ok := body["name"]; ok || create {
-		if name, ok := v.required("name", raw, ok); ok && v.maxRunes("name", name, maxNameLen) {
-			f.name = &name
-		}
-	}
+	f.name = v.name(body, create)
 	if raw, ok := body["scope"]; ok {
 		if sc, ok := v.str("scope", raw); ok {
 			if sc != scopeAuthOnly && sc != scopeFullAccess {
@@ -179,12 +175,9 @@ func (s *Server) adminUpdateAPIKey(r *http.Request, a *adminCaller) (any, error)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, ok := s.st.APIKeys[key]
-	if !ok {
-		return nil, errAPIKeyNotFound(key)
-	}
-	if key == a.key {
-		return nil, errAPIKeyNoSelfAction()
+	k, err := s.otherAPIKeyLocked(key, a.key)
+	if err != nil {
+		return nil, err
 	}
 	if f.scope != nil && *f.scope != scopeFullAccess && s.lastFullAccessLocked(k) {
 		return nil, errLastFullAccessKey()
@@ -198,17 +191,27 @@ func (s *Server) adminUpdateAPIKey(r *http.Request, a *adminCaller) (any, error)
 	return renderAPIKey(k), nil
 }
 
+// otherAPIKeyLocked returns the key to change or delete, which must exist
+// and not be the caller's own key. Caller holds s.mu.
+func (s *Server) otherAPIKeyLocked(key, callerKey string) (*apiKeyRecord, error) {
+	k, ok := s.st.APIKeys[key]
+	if !ok {
+		return nil, errAPIKeyNotFound(key)
+	}
+	if key == callerKey {
+		return nil, errAPIKeyNoSelfAction()
+	}
+	return k, nil
+}
+
 // adminDeleteAPIKey: DELETE apikeys/{apiKey}. The key stops working at once.
 func (s *Server) adminDeleteAPIKey(r *http.Request, a *adminCaller) (any, error) {
 	key := r.PathValue("apiKey")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, ok := s.st.APIKeys[key]
-	if !ok {
-		return nil, errAPIKeyNotFound(key)
-	}
-	if key == a.key {
-		return nil, errAPIKeyNoSelfAction()
+	k, err := s.otherAPIKeyLocked(key, a.key)
+	if err != nil {
+		return nil, err
 	}
 	if s.lastFullAccessLocked(k) {
 		return nil, errLastFullAccessKey()

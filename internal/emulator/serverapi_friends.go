@@ -53,12 +53,7 @@ func (s *Server) addFriendLocked(a, b string, now int64) *Error {
 		return newError("ERR_PLAN_QUOTA_RESTRICTION", "A user can have at most %d friends.", maxFriends)
 	}
 	for _, pair := range [][2]string{{a, b}, {b, a}} {
-		m := s.st.Friends[pair[0]]
-		if m == nil {
-			m = map[string]int64{}
-			s.st.Friends[pair[0]] = m
-		}
-		m[pair[1]] = now
+		innerMap(s.st.Friends, pair[0])[pair[1]] = now
 	}
 	return nil
 }
@@ -67,11 +62,7 @@ func (s *Server) addFriendLocked(a, b string, now int64) *Error {
 // {accepted: {uid: {success, message} | {error}}}.
 func (s *Server) adminAddFriends(r *http.Request, _ *adminCaller) (any, error) {
 	uid := normID(r.PathValue("uid"))
-	body, err := readObject(r, 0)
-	if err != nil {
-		return nil, err
-	}
-	uids, err := readUIDList(body, "accepted")
+	uids, err := readUIDList(r, "accepted")
 	if err != nil {
 		return nil, err
 	}
@@ -106,33 +97,36 @@ func (s *Server) adminListFriends(r *http.Request, _ *adminCaller) (any, error) 
 	if _, ok := s.st.activeUser(uid); !ok {
 		return nil, errUIDNotFound(uid)
 	}
+	return s.relationPageLocked(uid, s.st.Friends[uid], p, func(u *userRecord) bool {
+		return search == "" || strings.HasPrefix(u.UID, search) || strings.HasPrefix(strings.ToLower(u.Name), search)
+	}), nil
+}
+
+// relationPageLocked pages the active users of rel (uid → since: friends,
+// blocked users) ordered by uid, rendered relative to viewer; keep (nil:
+// all) filters them. The cursor is the newest since of the users kept.
+// Caller holds s.mu.
+func (s *Server) relationPageLocked(viewer string, rel map[string]int64, p saPaging, keep func(*userRecord) bool) *page {
 	list := []userJSON{}
 	var cursor int64
-	for _, f := range sortedKeys(s.st.Friends[uid]) {
-		u, ok := s.st.activeUser(f)
-		if !ok {
+	for _, uid := range sortedKeys(rel) {
+		u, ok := s.st.activeUser(uid)
+		if !ok || (keep != nil && !keep(u)) {
 			continue
 		}
-		if search != "" && !strings.HasPrefix(u.UID, search) && !strings.HasPrefix(strings.ToLower(u.Name), search) {
-			continue
-		}
-		list = append(list, s.renderUserLocked(u, uid))
-		cursor = max(cursor, s.st.Friends[uid][f])
+		list = append(list, s.renderUserLocked(u, viewer))
+		cursor = max(cursor, rel[uid])
 	}
 	data, meta := saPageOf(list, p)
 	meta.Cursor = &saCursorJSON{UpdatedAt: cursor, Affix: "prepend"}
-	return &page{Data: data, Meta: meta}, nil
+	return &page{Data: data, Meta: meta}
 }
 
 // adminRemoveFriends: DELETE users/{uid}/friends {friends[]}. Every uid must
 // be a friend (ERR_NOT_A_FRIEND otherwise, and nothing changes).
 func (s *Server) adminRemoveFriends(r *http.Request, _ *adminCaller) (any, error) {
 	uid := normID(r.PathValue("uid"))
-	body, err := readObject(r, 0)
-	if err != nil {
-		return nil, err
-	}
-	uids, err := readUIDList(body, "friends")
+	uids, err := readUIDList(r, "friends")
 	if err != nil {
 		return nil, err
 	}
@@ -196,17 +190,5 @@ func (s *Server) adminListBlockedUsers(r *http.Request, _ *adminCaller) (any, er
 	if _, ok := s.st.activeUser(uid); !ok {
 		return nil, errUIDNotFound(uid)
 	}
-	list := []userJSON{}
-	var cursor int64
-	for _, b := range sortedKeys(s.st.Blocks[uid]) {
-		u, ok := s.st.activeUser(b)
-		if !ok {
-			continue
-		}
-		list = append(list, s.renderUserLocked(u, uid))
-		cursor = max(cursor, s.st.Blocks[uid][b])
-	}
-	data, meta := saPageOf(list, p)
-	meta.Cursor = &saCursorJSON{UpdatedAt: cursor, Affix: "prepend"}
-	return &page{Data: data, Meta: meta}, nil
+	return s.relationPageLocked(uid, s.st.Blocks[uid], p, nil), nil
 }

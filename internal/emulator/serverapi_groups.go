@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,6 +42,21 @@ func (s *Server) checkActor(uid string) error {
 	return nil
 }
 
+// parseOwner reads the optional owner uid of a server API group body,
+// normalised; fallback when absent.
+func parseOwner(body map[string]json.RawMessage, fallback string) (string, error) {
+	raw, ok := body["owner"]
+	if !ok {
+		return fallback, nil
+	}
+	var v validator
+	owner := fallback
+	if o, ok := v.str("owner", raw); ok && v.id("owner", o) {
+		owner = normID(o)
+	}
+	return owner, v.err()
+}
+
 func (s *Server) registerServerGroupRoutes() {
 	s.adminRoute("POST groups", fullAccessOnly, s.adminCreateGroup)
 	s.adminRoute("GET groups", fullAccessOnly, s.adminListGroups)
@@ -61,32 +77,17 @@ func (s *Server) registerServerGroupRoutes() {
 // user owner is added as admin. Member failures do not fail the create: the
 // per-uid results are under members.data, as on the client API.
 func (s *Server) adminCreateGroup(r *http.Request, a *adminCaller) (any, error) {
-	body, err := readObject(r, maxGroupBody)
+	body, f, err := readGroupCreate(r)
 	if err != nil {
 		return nil, err
 	}
-	f, err := parseGroupFields(body, true)
+	owner, err := parseOwner(body, a.onBehalfOf)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.checkPassword(nil); err != nil {
+	req, err := parseCreateMembers(body)
+	if err != nil {
 		return nil, err
-	}
-	owner := a.onBehalfOf
-	if raw, ok := body["owner"]; ok {
-		var v validator
-		if o, ok := v.str("owner", raw); ok && v.id("owner", o) {
-			owner = normID(o)
-		}
-		if err := v.err(); err != nil {
-			return nil, err
-		}
-	}
-	var req *addRequest
-	if raw, ok := body["members"]; ok {
-		if req, err = parseAddRequest(raw, "members."); err != nil {
-			return nil, err
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -95,8 +96,8 @@ func (s *Server) adminCreateGroup(r *http.Request, a *adminCaller) (any, error) 
 			return nil, errUIDNotFound(uid)
 		}
 	}
-	if _, exists := s.st.Groups[f.guid]; exists {
-		return nil, newError("ERR_GUID_ALREADY_EXISTS", "The group with GUID %s already exists. Please use another GUID.", f.guid)
+	if err := s.checkNewGUIDLocked(f.guid); err != nil {
+		return nil, err
 	}
 	actor := cmp.Or(a.onBehalfOf, systemUID)
 	now := s.now().Unix()
@@ -105,28 +106,15 @@ func (s *Server) adminCreateGroup(r *http.Request, a *adminCaller) (any, error) 
 	s.st.Groups[g.GUID] = g
 	s.st.Members[g.GUID] = map[string]*memberRecord{}
 	if owner != "" {
-		if s.groupsJoinedLocked(owner) >= maxGroupsPerUser {
+		if err := s.checkGroupQuotaLocked(owner); err != nil {
 			delete(s.st.Groups, g.GUID)
-			return nil, newError("ERR_PLAN_QUOTA_RESTRICTION", "The user %s has reached the limit of %d groups.", owner, maxGroupsPerUser)
+			return nil, err
 		}
 		s.st.Members[g.GUID][owner] = &memberRecord{UID: owner, Scope: scopeAdmin, JoinedAt: now}
 	}
 	s.publish(Event{Kind: EventGroupCreated, UID: actor, Trigger: string(EventGroupCreated),
 		WebhookData: s.groupWebhookLocked(g, actor)})
-	out := struct {
-		groupJSON
-		Members *struct {
-			Data addResults `json:"data"`
-		} `json:"members,omitempty"`
-	}{}
-	if req != nil {
-		res := s.addMembersLocked(g, actor, "", req)
-		out.Members = &struct {
-			Data addResults `json:"data"`
-		}{Data: res}
-	}
-	out.groupJSON = s.renderGroupLocked(g, cmp.Or(a.onBehalfOf, owner))
-	return out, nil
+	return s.createdGroupLocked(g, actor, "", req, cmp.Or(a.onBehalfOf, owner)), nil
 }
 
 // adminListGroups: GET groups. Without onBehalfOf every group; with it, what
@@ -242,15 +230,9 @@ func (s *Server) adminUpdateGroup(r *http.Request, a *adminCaller) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	owner := ""
-	if raw, ok := body["owner"]; ok {
-		var v validator
-		if o, ok := v.str("owner", raw); ok && v.id("owner", o) {
-			owner = normID(o)
-		}
-		if err := v.err(); err != nil {
-			return nil, err
-		}
+	owner, err := parseOwner(body, "")
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -262,21 +244,12 @@ func (s *Server) adminUpdateGroup(r *http.Request, a *adminCaller) (any, error) 
 		return nil, err
 	}
 	if owner != "" && owner != g.Owner {
-		m, ok := s.st.Members[g.GUID][owner]
-		if !ok {
+		if !s.st.isMember(g.GUID, owner) {
 			return nil, errNotAMember(g.GUID, owner)
 		}
 		old := g.Owner
 		g.Owner = owner
-		if m.Scope != scopeAdmin {
-			prev := m.Scope
-			m.Scope = scopeAdmin
-			s.groupActionLocked(g, memberAction{actor: systemUID, action: "scopeChanged", on: owner,
-				oldScope: prev, newScope: scopeAdmin, kind: EventGroupMemberScopeChanged})
-		}
-		hook := s.groupWebhookLocked(g, "")
-		hook["group"].(map[string]any)["oldOwner"] = old
-		s.publish(Event{Kind: EventGroupOwnerTransferred, UID: owner, Trigger: string(EventGroupOwnerTransferred), WebhookData: hook})
+		s.ownerTransferredLocked(g, old, systemUID, "")
 	}
 	f.applyTo(g)
 	g.UpdatedAt, g.UpdatedBy = s.now().Unix(), systemUID

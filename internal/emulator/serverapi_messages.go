@@ -69,11 +69,7 @@ func (s *Server) adminSendMessage(r *http.Request, a *adminCaller) (any, error) 
 	if a.onBehalfOf != "" {
 		return s.asActor(s.postMessage, true)(r, a)
 	}
-	body, err := readMessageBody(r)
-	if err != nil {
-		return nil, err
-	}
-	o, err := parseOutgoing(body)
+	o, err := readOutgoing(r)
 	if err != nil {
 		return nil, err
 	}

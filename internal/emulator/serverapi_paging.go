@@ -94,6 +94,25 @@ func saFlag(r *http.Request, name string) bool {
 	return ok && v
 }
 
+// readPermanentFlag reads the permanent flag of a server API delete: true
+// in the JSON body or the query.
+func readPermanentFlag(r *http.Request) (bool, error) {
+	body, err := readObject(r, 0)
+	if err != nil {
+		return false, err
+	}
+	if raw, ok := body["permanent"]; ok {
+		permanent, ok := parseFlag(raw)
+		if !ok {
+			return false, errBadRequest(map[string][]string{"permanent": {"The permanent field must be true or false."}})
+		}
+		if permanent {
+			return true, nil
+		}
+	}
+	return saFlag(r, "permanent"), nil
+}
+
 // saList reads a comma-separated query list (also accepting repeated keys
 // and the name[] form), dropping empty items.
 func saList(r *http.Request, name string) []string {

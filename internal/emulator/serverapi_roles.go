@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -62,16 +61,9 @@ func parseRoleFields(body map[string]json.RawMessage, create bool) (*roleFields,
 	var v validator
 	f := &roleFields{}
 	if create {
-		raw, ok := body["role"]
-		if id, ok := v.required("role", raw, ok); ok && v.id("role", id) {
-			f.role = normID(id)
-		}
+		f.role = v.newID(body, "role")
 	}
-	if raw, ok := body["name"]; ok || create {
-		if name, ok := v.required("name", raw, ok); ok && v.maxRunes("name", name, maxNameLen) {
-			f.name = &name
-		}
-	}
+	f.name = v.name(body, create)
 	if raw, ok := body["description"]; ok {
 		if d, ok := v.str("description", raw); ok {
 			f.description = &d
@@ -105,14 +97,7 @@ func parseRoleFields(body map[string]json.RawMessage, create bool) (*roleFields,
 		}
 	}
 	if raw, ok := body["unset"]; ok && !create {
-		if isNull(raw) || json.Unmarshal(raw, &f.unset) != nil {
-			v.add("unset", "The unset must be an array of strings.")
-		}
-		for i, name := range f.unset {
-			if !slices.Contains(unsettableRoleFields, name) {
-				v.add("unset."+strconv.Itoa(i), "The selected unset."+strconv.Itoa(i)+" is invalid.")
-			}
-		}
+		f.unset = v.unset(raw, unsettableRoleFields)
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -285,11 +270,7 @@ func (s *Server) adminRestrictFeatures(r *http.Request, _ *adminCaller) (any, er
 	if s.st.RestrictedFeatures == nil {
 		s.st.RestrictedFeatures = map[string]map[string]int64{}
 	}
-	m := s.st.RestrictedFeatures[role]
-	if m == nil {
-		m = map[string]int64{}
-		s.st.RestrictedFeatures[role] = m
-	}
+	m := innerMap(s.st.RestrictedFeatures, role)
 	out := map[string]any{}
 	now := s.now().Unix()
 	for _, k := range keys {

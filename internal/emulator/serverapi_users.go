@@ -116,8 +116,13 @@ func hasAllTags(have, want []string) bool {
 	return true
 }
 
-// readUIDList reads a required array of uids from body[key], lower-cased.
-func readUIDList(body map[string]json.RawMessage, key string) ([]string, error) {
+// readUIDList reads a required array of uids from the JSON body's key,
+// lower-cased.
+func readUIDList(r *http.Request, key string) ([]string, error) {
+	body, err := readObject(r, 0)
+	if err != nil {
+		return nil, err
+	}
 	raw, ok := body[key]
 	var uids []string
 	if !ok || isNull(raw) || json.Unmarshal(raw, &uids) != nil || len(uids) == 0 {
@@ -132,11 +137,7 @@ func readUIDList(body map[string]json.RawMessage, key string) ([]string, error) 
 // adminDeactivateUsers: DELETE users {uidsToDeactivate}. Unknown, deleted and
 // already deactivated uids are skipped; the answer lists the others.
 func (s *Server) adminDeactivateUsers(r *http.Request, _ *adminCaller) (any, error) {
-	body, err := readObject(r, 0)
-	if err != nil {
-		return nil, err
-	}
-	uids, err := readUIDList(body, "uidsToDeactivate")
+	uids, err := readUIDList(r, "uidsToDeactivate")
 	if err != nil {
 		return nil, err
 	}
@@ -174,11 +175,7 @@ func (s *Server) dropTokenSocketsLocked(uid string) {
 // adminReactivateUsers: PUT users {uidsToActivate}. The answer's
 // nonDeactivatedUids are the requested uids that were not deactivated.
 func (s *Server) adminReactivateUsers(r *http.Request, _ *adminCaller) (any, error) {
-	body, err := readObject(r, 0)
-	if err != nil {
-		return nil, err
-	}
-	uids, err := readUIDList(body, "uidsToActivate")
+	uids, err := readUIDList(r, "uidsToActivate")
 	if err != nil {
 		return nil, err
 	}
@@ -207,18 +204,9 @@ func (s *Server) adminReactivateUsers(r *http.Request, _ *adminCaller) (any, err
 // still be deleted permanently.
 func (s *Server) adminDeleteUser(r *http.Request, _ *adminCaller) (any, error) {
 	uid := normID(r.PathValue("uid"))
-	body, err := readObject(r, 0)
+	permanent, err := readPermanentFlag(r)
 	if err != nil {
 		return nil, err
-	}
-	permanent := false
-	if raw, ok := body["permanent"]; ok {
-		if permanent, ok = parseFlag(raw); !ok {
-			return nil, errBadRequest(map[string][]string{"permanent": {"The permanent field must be true or false."}})
-		}
-	}
-	if !permanent {
-		permanent = saFlag(r, "permanent")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 )
 
 // Users: POST users, GET/PUT users/{uid} on the server API, GET users/{uid}
@@ -113,29 +112,14 @@ func parseUserFields(body map[string]json.RawMessage, create bool) (*userFields,
 	var v validator
 	f := &userFields{}
 	if create {
-		raw, ok := body["uid"]
-		if uid, ok := v.required("uid", raw, ok); ok && v.id("uid", uid) {
-			f.uid = normID(uid)
-			if reservedUIDs[f.uid] {
-				v.add("uid", "The uid "+f.uid+" is reserved.")
-			}
+		f.uid = v.newID(body, "uid")
+		if reservedUIDs[f.uid] {
+			v.add("uid", "The uid "+f.uid+" is reserved.")
 		}
 	}
-	if raw, ok := body["name"]; ok || create {
-		if name, ok := v.required("name", raw, ok); ok && v.maxRunes("name", name, maxNameLen) {
-			f.name = &name
-		}
-	}
-	for _, field := range []struct {
-		key string
-		dst **string
-	}{{"avatar", &f.avatar}, {"link", &f.link}} {
-		if raw, ok := body[field.key]; ok {
-			if s, ok := v.str(field.key, raw); ok && v.url(field.key, s) {
-				*field.dst = &s
-			}
-		}
-	}
+	f.name = v.name(body, create)
+	f.avatar = v.optionalURL(body, "avatar")
+	f.link = v.optionalURL(body, "link")
 	if raw, ok := body["role"]; ok {
 		if role, ok := v.str("role", raw); ok && (role == "" || v.id("role", role)) {
 			role = normID(role)
@@ -147,16 +131,7 @@ func parseUserFields(body map[string]json.RawMessage, create bool) (*userFields,
 			f.statusMessage = &msg
 		}
 	}
-	if raw, ok := body["metadata"]; ok {
-		if md, ok := v.metadata("metadata", raw); ok {
-			f.metadata = md
-		}
-	}
-	if raw, ok := body["tags"]; ok {
-		if tags, ok := v.tags("tags", raw); ok {
-			f.tags = tags
-		}
-	}
+	f.metadata, f.tags = v.metadataAndTags(body)
 	if raw, ok := body["withAuthToken"]; ok && create {
 		b, ok := parseFlag(raw)
 		if !ok {
@@ -165,16 +140,7 @@ func parseUserFields(body map[string]json.RawMessage, create bool) (*userFields,
 		f.withAuthToken = b
 	}
 	if raw, ok := body["unset"]; ok && !create {
-		var unset []string
-		if isNull(raw) || json.Unmarshal(raw, &unset) != nil {
-			v.add("unset", "The unset must be an array of strings.")
-		}
-		for i, name := range unset {
-			if !slices.Contains(unsettableUserFields, name) {
-				v.add("unset."+strconv.Itoa(i), "The selected unset."+strconv.Itoa(i)+" is invalid.")
-			}
-		}
-		f.unset = unset
+		f.unset = v.unset(raw, unsettableUserFields)
 	}
 	if err := v.err(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -156,4 +157,79 @@ func (v *validator) tags(field string, raw json.RawMessage) ([]string, bool) {
 		tags = []string{}
 	}
 	return tags, ok
+}
+
+// Body-level validation helpers: the fields that users, groups, roles and
+// API keys parse the same way. Each takes the decoded body, records its
+// messages on v, and returns the zero value when the field is absent or
+// invalid.
+
+// newID validates the identifier of a create body (uid, guid, role):
+// required, alpha-dash. It returns the id normalised, or "".
+func (v *validator) newID(body map[string]json.RawMessage, field string) string {
+	raw, ok := body[field]
+	if id, ok := v.required(field, raw, ok); ok && v.id(field, id) {
+		return normID(id)
+	}
+	return ""
+}
+
+// name validates the name field: required on create, ≤ 100 characters. It
+// returns nil when absent (update) or invalid.
+func (v *validator) name(body map[string]json.RawMessage, create bool) *string {
+	raw, ok := body["name"]
+	if !ok && !create {
+		return nil
+	}
+	if name, ok := v.required("name", raw, ok); ok && v.maxRunes("name", name, maxNameLen) {
+		return &name
+	}
+	return nil
+}
+
+// metadataAndTags validates the optional metadata object and tags list. Each
+// result is nil when its field is absent or invalid.
+func (v *validator) metadataAndTags(body map[string]json.RawMessage) (json.RawMessage, []string) {
+	var md json.RawMessage
+	var tags []string
+	if raw, ok := body["metadata"]; ok {
+		if m, ok := v.metadata("metadata", raw); ok {
+			md = m
+		}
+	}
+	if raw, ok := body["tags"]; ok {
+		if t, ok := v.tags("tags", raw); ok {
+			tags = t
+		}
+	}
+	return md, tags
+}
+
+// unset decodes an update's unset[]: an array of strings, each one of
+// allowed (rules-and-limits.md §2, "Update semantics").
+func (v *validator) unset(raw json.RawMessage, allowed []string) []string {
+	var names []string
+	if isNull(raw) || json.Unmarshal(raw, &names) != nil {
+		v.add("unset", "The unset must be an array of strings.")
+	}
+	for i, name := range names {
+		if !slices.Contains(allowed, name) {
+			item := "unset." + strconv.Itoa(i)
+			v.add(item, "The selected "+item+" is invalid.")
+		}
+	}
+	return names
+}
+
+// optionalURL validates an optional URL field (avatar, link, icon). It
+// returns nil when the field is absent or invalid.
+func (v *validator) optionalURL(body map[string]json.RawMessage, field string) *string {
+	raw, ok := body[field]
+	if !ok {
+		return nil
+	}
+	if s, ok := v.str(field, raw); ok && v.url(field, s) {
+		return &s
+	}
+	return nil
 }
