@@ -196,13 +196,20 @@ func TestCatchUpCanBeTurnedOff(t *testing.T) {
 	alice := e.client("alice", cometchat.WithCatchUp(false))
 	bob := e.client("bob")
 	got := textSink(alice)
+	down, onDown := sink[bool]()
+	up, onUp := sink[bool]()
+	alice.AddConnectionListener("t", cometchat.ConnectionListener{
+		OnDisconnected: func() { onDown(true) },
+		OnConnected:    func() { onUp(true) },
+	})
 	ctx := rtCtx(t)
 	e.emu.RefuseConnections(time.Hour)
 	e.emu.DropConnections("alice")
+	recv(t, down) // the Client noticed: a Connect now would not return on the stale link
 	_, err := bob.SendText(ctx, "alice", cometchat.ReceiverTypeUser, "lost")
 	require.NoError(t, err)
 	e.emu.RefuseConnections(0)
-	require.NoError(t, alice.Connect(ctx))
+	recv(t, up)
 	_, err = bob.SendText(ctx, "alice", cometchat.ReceiverTypeUser, "live")
 	require.NoError(t, err)
 	assert.Equal(t, "live", recv(t, got).text)
