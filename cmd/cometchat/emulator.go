@@ -141,7 +141,7 @@ func printBanner(w io.Writer, srv *emulator.Server, certPath string, seeded bool
 	}
 	p("")
 	p("  Go SDK: pin the three URLs above as endpoints, or use the JS-style host")
-	p("  overrides (AppSettings OverrideClientHost / OverrideAdminHost; they imply https):")
+	p("  overrides (AppSettings.ClientHost / AdminHost; they imply https):")
 	p("    client host  %s/v3.0", hostPort)
 	p("    admin host   %s/v3.0", hostPort)
 	if certPath != "" {
