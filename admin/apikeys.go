@@ -120,11 +120,7 @@ func (c *Client) CreateAPIKey(ctx context.Context, name string, scope APIKeyScop
 	if scope != "" {
 		body["scope"] = string(scope)
 	}
-	var k APIKey
-	if err := c.do(ctx, &call{method: http.MethodPost, path: "apikeys", body: body}, &k); err != nil {
-		return nil, err
-	}
-	return &k, nil
+	return fetch[APIKey](c, ctx, &call{method: http.MethodPost, path: "apikeys", body: body})
 }
 
 // ListAPIKeysOptions filters GET /apikeys. The zero value lists every key.
@@ -164,11 +160,7 @@ func (c *Client) GetAPIKey(ctx context.Context, key string) (*APIKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	var k APIKey
-	if err := c.do(ctx, cl, &k); err != nil {
-		return nil, err
-	}
-	return &k, nil
+	return fetch[APIKey](c, ctx, cl)
 }
 
 // APIKeyUpdate changes a key's name and / or scope; empty fields are left as they are.
@@ -193,11 +185,7 @@ func (c *Client) UpdateAPIKey(ctx context.Context, key string, upd APIKeyUpdate)
 		return nil, err
 	}
 	cl.body = upd
-	var k APIKey
-	if err := c.do(ctx, cl, &k); err != nil {
-		return nil, err
-	}
-	return &k, nil
+	return fetch[APIKey](c, ctx, cl)
 }
 
 // DeleteAPIKey deletes another key than the Client's own; it stops working at once.

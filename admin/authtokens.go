@@ -39,11 +39,7 @@ func (c *Client) CreateAuthToken(ctx context.Context, uid string, force bool) (*
 	if force {
 		body = map[string]any{"force": true}
 	}
-	var t AuthToken
-	if err := c.do(ctx, &call{method: http.MethodPost, path: tokensPath(uid), body: body}, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return fetch[AuthToken](c, ctx, &call{method: http.MethodPost, path: tokensPath(uid), body: body})
 }
 
 func tokensPath(uid string) string { return "users/" + esc(uid) + "/auth_tokens" }
@@ -63,11 +59,7 @@ func (c *Client) GetAuthToken(ctx context.Context, uid, token string) (*AuthToke
 	if err := checkToken(uid, token); err != nil {
 		return nil, err
 	}
-	var t AuthToken
-	if err := c.do(ctx, &call{method: http.MethodGet, path: tokenPath(uid, token)}, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return fetch[AuthToken](c, ctx, &call{method: http.MethodGet, path: tokenPath(uid, token)})
 }
 
 func checkToken(uid, token string) error {
@@ -95,11 +87,7 @@ func (c *Client) UpdateAuthToken(ctx context.Context, uid, token string, dev Tok
 	if dev.Platform == "" && dev.UserAgent == "" && dev.AppInfo == nil {
 		return nil, missing("UpdateAuthToken needs at least one of Platform, UserAgent, AppInfo")
 	}
-	var t AuthToken
-	if err := c.do(ctx, &call{method: http.MethodPut, path: tokenPath(uid, token), body: dev}, &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return fetch[AuthToken](c, ctx, &call{method: http.MethodPut, path: tokenPath(uid, token), body: dev})
 }
 
 // DeleteAuthToken revokes one token of uid; it stops working at once.

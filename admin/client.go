@@ -281,14 +281,24 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	if err != nil {
 		return err
 	}
-	return decodeInto(cl, resp, resp.Data, out)
+	return decodeInto(cl, resp, out)
 }
 
-func decodeInto(cl *call, resp *rest.Response, raw json.RawMessage, out any) error {
+// fetch runs cl and returns its data decoded into a new T.
+func fetch[T any](c *Client, ctx context.Context, cl *call) (*T, error) {
+	var v T
+	if err := c.do(ctx, cl, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// decodeInto decodes the data of resp into out (when not nil).
+func decodeInto(cl *call, resp *rest.Response, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	if err := json.Unmarshal(resp.Data, out); err != nil {
 		return &cometchat.Error{Status: resp.Status, Code: cometchat.ErrUnparseableResponse.Code,
 			Message: err.Error(), Method: cl.method, Path: cl.path}
 	}
@@ -463,7 +473,7 @@ func fetchPage[T any](c *Client, ctx context.Context, cl call, q url.Values, met
 		return nil, err
 	}
 	var items []T
-	if err := decodeInto(&cl, resp, resp.Data, &items); err != nil {
+	if err := decodeInto(&cl, resp, &items); err != nil {
 		return nil, err
 	}
 	if len(resp.Meta) > 0 {

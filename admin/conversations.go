@@ -122,11 +122,7 @@ func (c *Client) GetConversation(ctx context.Context, peer Peer) (*Conversation,
 	if err != nil {
 		return nil, err
 	}
-	var out Conversation
-	if err := c.do(ctx, &call{method: http.MethodGet, path: p, obo: oboRequired}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Conversation](c, ctx, &call{method: http.MethodGet, path: p, obo: oboRequired})
 }
 
 // TagConversation replaces the tags of the acting user's conversation with peer (at most 25).
@@ -138,11 +134,7 @@ func (c *Client) TagConversation(ctx context.Context, peer Peer, tags []string) 
 	if tags == nil {
 		tags = []string{}
 	}
-	var out Conversation
-	if err := c.do(ctx, &call{method: http.MethodPut, path: p, body: map[string]any{"tags": tags}, obo: oboRequired}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[Conversation](c, ctx, &call{method: http.MethodPut, path: p, body: map[string]any{"tags": tags}, obo: oboRequired})
 }
 
 // ResetConversation deletes the conversation with peer for the acting user only; with

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
@@ -99,17 +98,12 @@ type GroupInput struct {
 	Members     *MembersInput  `json:"members,omitempty"`
 }
 
-func checkGroupType(t GroupType, password string) error {
+func checkGroupType(t GroupType) error {
 	switch t {
-	case "", GroupPublic, GroupPrivate:
-	case GroupPassword:
-		if password == "" {
-			return &cometchat.Error{Code: cometchat.ErrEmptyGroupPassword.Code, Message: "a password group needs a password", Local: true}
-		}
-	default:
-		return invalidValue("group type must be public, password or private, not " + string(t))
+	case GroupPublic, GroupPassword, GroupPrivate:
+		return nil
 	}
-	return nil
+	return invalidValue("group type must be public, password or private, not " + string(t))
 }
 
 // CreateGroup creates a group (POST /groups); on a Client made by As the acting user becomes its
@@ -121,8 +115,13 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (*Group, error)
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, missing("group name is required")
 	}
-	if err := checkGroupType(in.Type, in.Password); err != nil {
-		return nil, err
+	if in.Type != "" {
+		if err := checkGroupType(in.Type); err != nil {
+			return nil, err
+		}
+	}
+	if in.Type == GroupPassword && in.Password == "" {
+		return nil, &cometchat.Error{Code: cometchat.ErrEmptyGroupPassword.Code, Message: "a password group needs a password", Local: true}
 	}
 	if in.Owner != "" {
 		if err := cometchat.ValidateUID(in.Owner); err != nil {
@@ -138,11 +137,7 @@ func (c *Client) CreateGroup(ctx context.Context, in GroupInput) (*Group, error)
 		in.Members = &m
 	}
 	in.GUID = strings.ToLower(in.GUID)
-	var g Group
-	if err := c.do(ctx, &call{method: http.MethodPost, path: "groups", body: in, obo: oboOptional}, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return fetch[Group](c, ctx, &call{method: http.MethodPost, path: "groups", body: in, obo: oboOptional})
 }
 
 // GetGroup fetches a group (GET /groups/{guid}).
@@ -150,11 +145,7 @@ func (c *Client) GetGroup(ctx context.Context, guid string) (*Group, error) {
 	if err := cometchat.ValidateGUID(guid); err != nil {
 		return nil, err
 	}
-	var g Group
-	if err := c.do(ctx, &call{method: http.MethodGet, path: "groups/" + esc(guid), obo: oboOptional}, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return fetch[Group](c, ctx, &call{method: http.MethodGet, path: "groups/" + esc(guid), obo: oboOptional})
 }
 
 // ListGroupsOptions filters, sorts and pages GET /groups.
@@ -200,8 +191,8 @@ func (c *Client) ListGroups(ctx context.Context, opts ListGroupsOptions) iter.Se
 	}
 	var types []string
 	for _, t := range opts.Types {
-		if err := checkGroupType(t, "x"); err != nil || t == "" {
-			return failed[*Group](invalidValue("bad group type " + string(t)))
+		if err := checkGroupType(t); err != nil {
+			return failed[*Group](err)
 		}
 		types = append(types, string(t))
 	}
@@ -248,7 +239,7 @@ func (c *Client) UpdateGroup(ctx context.Context, guid string, upd GroupUpdate) 
 		return nil, err
 	}
 	if upd.Type != "" {
-		if err := checkGroupType(upd.Type, upd.Password+"x"); err != nil {
+		if err := checkGroupType(upd.Type); err != nil {
 			return nil, err
 		}
 	}
@@ -259,11 +250,7 @@ func (c *Client) UpdateGroup(ctx context.Context, guid string, upd GroupUpdate) 
 }
 
 func (c *Client) putGroup(ctx context.Context, guid string, body any, mode obo) (*Group, error) {
-	var g Group
-	if err := c.do(ctx, &call{method: http.MethodPut, path: "groups/" + esc(guid), body: body, obo: mode}, &g); err != nil {
-		return nil, err
-	}
-	return &g, nil
+	return fetch[Group](c, ctx, &call{method: http.MethodPut, path: "groups/" + esc(guid), body: body, obo: mode})
 }
 
 // TransferOwnership makes newOwner (a member) the owner of the group: PUT /groups/{guid} with
@@ -284,12 +271,4 @@ func (c *Client) DeleteGroup(ctx context.Context, guid string) error {
 		return err
 	}
 	return c.do(ctx, &call{method: http.MethodDelete, path: "groups/" + esc(guid), obo: oboOptional}, nil)
-}
-
-// decodeRaw decodes a raw JSON value of a response.
-func decodeRaw(raw json.RawMessage, out any, method, path string) error {
-	if err := json.Unmarshal(raw, out); err != nil {
-		return unparseable(method, path, err)
-	}
-	return nil
 }

@@ -86,12 +86,8 @@ func (c *Client) ListMembers(ctx context.Context, guid string, opts ListMembersO
 		return failed[*Member](err)
 	}
 	q := url.Values{}
-	switch opts.Status {
-	case "":
-	case FilterAvailable, FilterOffline:
-		q.Set("status", string(opts.Status))
-	default:
-		return failed[*Member](invalidValue("Status must be available or offline"))
+	if err := opts.Status.set(q); err != nil {
+		return failed[*Member](err)
 	}
 	var scopes []string
 	for _, s := range opts.Scopes {
@@ -137,13 +133,8 @@ func (c *Client) ChangeScope(ctx context.Context, guid, uid string, scope Scope)
 	if err := checkScope(scope); err != nil {
 		return nil, err
 	}
-	var out ScopeChange
-	err := c.do(ctx, &call{method: http.MethodPut, path: groupPath(guid) + "/members/" + esc(uid),
-		body: map[string]any{"scope": scope}, obo: oboOptional}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[ScopeChange](c, ctx, &call{method: http.MethodPut, path: groupPath(guid) + "/members/" + esc(uid),
+		body: map[string]any{"scope": scope}, obo: oboOptional})
 }
 
 // KickMember removes a member from a group; a kicked user may join again.

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cometchat-go/cometchat"
 )
@@ -124,6 +126,27 @@ func CustomMessage(receiver string, rt ReceiverType, customType string, payload 
 		Data: map[string]any{"customData": payload}}
 }
 
+// encode checks in, fills its defaults and returns the request body. The service limits the body to
+// cometchat.MaxMessageChars characters; it is measured as sent (HTML characters unescaped, as
+// internal/rest encodes), and sent as measured.
+func (in *MessageInput) encode() (json.RawMessage, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(in); err != nil {
+		return nil, invalidValue("the message cannot be encoded: " + err.Error())
+	}
+	b := bytes.TrimRight(buf.Bytes(), "\n")
+	if n := utf8.RuneCount(b); n > cometchat.MaxMessageChars {
+		return nil, &cometchat.Error{Code: cometchat.ErrMessageTooLarge.Code, Local: true,
+			Message: "the message is " + strconv.Itoa(n) + " characters; at most " + strconv.Itoa(cometchat.MaxMessageChars) + " are allowed"}
+	}
+	return b, nil
+}
+
 func (in *MessageInput) check() error {
 	if in.Category == "" {
 		in.Category = CategoryMessage
@@ -165,25 +188,17 @@ func (in *MessageInput) check() error {
 			return &cometchat.Error{Code: cometchat.ErrEmptyMessageText.Code, Message: "text is empty", Local: true}
 		}
 	}
-	if b, err := json.Marshal(in); err == nil && len(b) > 65536 {
-		return &cometchat.Error{Code: cometchat.ErrMessageTooLarge.Code, Local: true,
-			Message: "the message is " + strconv.Itoa(len(b)) + " characters; the limit is 65536"}
-	}
 	return nil
 }
 
 // SendMessage sends a message (POST /messages). On a Client made by As it is sent as that user
 // (onBehalfOf); without it the service sends it as the app (sender app_system).
 func (c *Client) SendMessage(ctx context.Context, in MessageInput) (*Message, error) {
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	var m Message
-	err := c.do(ctx, &call{method: http.MethodPost, path: "messages", body: in, obo: oboOptional, retrySafe: in.MUID != ""}, &m)
+	body, err := in.encode()
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: http.MethodPost, path: "messages", body: body, obo: oboOptional, retrySafe: in.MUID != ""})
 }
 
 // SendBotMessage sends a message as the bot botUID (POST /bots/{uid}/messages).
@@ -191,16 +206,12 @@ func (c *Client) SendBotMessage(ctx context.Context, botUID string, in MessageIn
 	if err := cometchat.ValidateUID(botUID); err != nil {
 		return nil, err
 	}
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	var m Message
-	err := c.do(ctx, &call{method: http.MethodPost, path: "bots/" + esc(botUID) + "/messages", body: in,
-		retrySafe: in.MUID != ""}, &m)
+	body, err := in.encode()
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: http.MethodPost, path: "bots/" + esc(botUID) + "/messages", body: body,
+		retrySafe: in.MUID != ""})
 }
 
 func checkID(id cometchat.MessageID) error {
@@ -217,11 +228,7 @@ func (c *Client) GetMessage(ctx context.Context, id cometchat.MessageID) (*Messa
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	var m Message
-	if err := c.do(ctx, &call{method: http.MethodGet, path: msgPath(id), obo: oboOptional}, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: http.MethodGet, path: msgPath(id), obo: oboOptional})
 }
 
 // MessageEdit is the new content of a message; Tags replaces the message's tags when not nil.
@@ -252,11 +259,7 @@ func (c *Client) EditMessage(ctx context.Context, id cometchat.MessageID, e Mess
 	if e.Tags != nil {
 		body["tags"] = e.Tags
 	}
-	var m Message
-	if err := c.do(ctx, &call{method: http.MethodPut, path: msgPath(id), body: body, obo: oboOptional}, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: http.MethodPut, path: msgPath(id), body: body, obo: oboOptional})
 }
 
 // DeleteMessage deletes a message: a soft delete (the "deleted" action message is returned) or, with
@@ -439,16 +442,12 @@ func (c *Client) ReplyInThread(ctx context.Context, parent cometchat.MessageID, 
 	if err := checkID(parent); err != nil {
 		return nil, err
 	}
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	var m Message
-	err := c.do(ctx, &call{method: http.MethodPost, path: msgPath(parent) + "/thread", body: in, obo: oboRequired,
-		retrySafe: in.MUID != ""}, &m)
+	body, err := in.encode()
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: http.MethodPost, path: msgPath(parent) + "/thread", body: body, obo: oboRequired,
+		retrySafe: in.MUID != ""})
 }
 
 // ListThread iterates the replies to parent.
@@ -498,12 +497,7 @@ func (c *Client) reaction(ctx context.Context, method string, id cometchat.Messa
 	if err := checkReaction(reaction); err != nil {
 		return nil, err
 	}
-	var m Message
-	err := c.do(ctx, &call{method: method, path: msgPath(id) + "/reactions/" + url.PathEscape(reaction), obo: oboRequired}, &m)
-	if err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return fetch[Message](c, ctx, &call{method: method, path: msgPath(id) + "/reactions/" + url.PathEscape(reaction), obo: oboRequired})
 }
 
 // ListReactions iterates the reactions to a message, all of them or (reaction != "") one emoji.
@@ -544,15 +538,8 @@ type UnreadCount struct {
 // UnreadCounts returns the acting user's unread counts per conversation
 // (GET /messages?count=true&unread=true; onBehalfOf required). Groups above 300 members have none.
 func (c *Client) UnreadCounts(ctx context.Context) ([]UnreadCount, error) {
-	var raw json.RawMessage
-	err := c.do(ctx, &call{method: http.MethodGet, path: "messages", obo: oboRequired,
-		query: url.Values{"count": {"true"}, "unread": {"true"}}}, &raw)
-	if err != nil {
-		return nil, err
-	}
 	var out []UnreadCount
-	if err := decodeRaw(raw, &out, http.MethodGet, "messages"); err != nil {
-		return nil, err
-	}
-	return out, nil
+	err := c.do(ctx, &call{method: http.MethodGet, path: "messages", obo: oboRequired,
+		query: url.Values{"count": {"true"}, "unread": {"true"}}}, &out)
+	return out, err
 }

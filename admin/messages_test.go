@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -148,4 +149,29 @@ func TestGroupMessagesAndBots(t *testing.T) {
 	assert.Equal(t, "group_g", conv.ConversationID)
 	require.NotNil(t, conv.WithGroup())
 	assert.Equal(t, "g", conv.WithGroup().GUID)
+}
+
+// The service limits a message to 65,536 characters as sent (rules-and-limits.md §2): multi-byte
+// and HTML characters count once, so a text the service accepts is never refused locally, and an
+// oversized one is refused before any request.
+func TestMessageSizeCountsCharacters(t *testing.T) {
+	e := newEmu(t, emulator.Config{})
+	ctx := context.Background()
+	seedUsers(t, e, "bot", "ada")
+	bot := e.c.As("bot")
+	for name, text := range map[string]string{
+		"two-byte characters": strings.Repeat("é", 40000), // 80,000 bytes
+		"HTML characters":     strings.Repeat("<", 20000), // 120,000 once escaped as \u003c
+	} {
+		m, err := bot.SendMessage(ctx, admin.TextMessage("ada", admin.ReceiverUser, text))
+		require.NoError(t, err, name)
+		assert.Equal(t, text, m.Text(), name)
+	}
+
+	var seen int
+	remove := e.s.OnRequest(func(emulator.RequestRecord) { seen++ })
+	defer remove()
+	_, err := bot.SendMessage(ctx, admin.TextMessage("ada", admin.ReceiverUser, strings.Repeat("a", cometchat.MaxMessageChars)))
+	require.ErrorIs(t, err, cometchat.ErrMessageTooLarge)
+	assert.Zero(t, seen, "refused locally")
 }

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"strings"
@@ -80,11 +79,7 @@ func (c *Client) CreateRole(ctx context.Context, in RoleInput) (*Role, error) {
 		}
 	}
 	in.Role = strings.ToLower(in.Role)
-	var r Role
-	if err := c.do(ctx, &call{method: http.MethodPost, path: "roles", body: in}, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return fetch[Role](c, ctx, &call{method: http.MethodPost, path: "roles", body: in})
 }
 
 // ListRoles iterates every role, the built-in default role included.
@@ -97,11 +92,7 @@ func (c *Client) GetRole(ctx context.Context, role string) (*Role, error) {
 	if err := checkRoleID(role); err != nil {
 		return nil, err
 	}
-	var r Role
-	if err := c.do(ctx, &call{method: http.MethodGet, path: "roles/" + esc(role)}, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return fetch[Role](c, ctx, &call{method: http.MethodGet, path: "roles/" + esc(role)})
 }
 
 // RoleField names a field that UpdateRole can remove.
@@ -137,11 +128,7 @@ func (c *Client) UpdateRole(ctx context.Context, role string, upd RoleUpdate) (*
 	if err := checkUnset(upd.Unset, RoleSettingsField, RoleDescriptionField, RoleMetadataField); err != nil {
 		return nil, err
 	}
-	var r Role
-	if err := c.do(ctx, &call{method: http.MethodPut, path: "roles/" + esc(role), body: upd}, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return fetch[Role](c, ctx, &call{method: http.MethodPut, path: "roles/" + esc(role), body: upd})
 }
 
 // DeleteRole deletes a role. The default role cannot be deleted (ERR_ROLE_DELETE_DENIED).
@@ -181,15 +168,9 @@ func (c *Client) ListRestrictedFeatures(ctx context.Context, role string) ([]Res
 	if err := checkRoleID(role); err != nil {
 		return nil, err
 	}
-	var raw json.RawMessage
-	if err := c.do(ctx, &call{method: http.MethodGet, path: "roles/" + esc(role) + "/restrictedfeatures"}, &raw); err != nil {
-		return nil, err
-	}
 	var out []RestrictedFeature
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, unparseable(http.MethodGet, "roles/{role}/restrictedfeatures", err)
-	}
-	return out, nil
+	err := c.do(ctx, &call{method: http.MethodGet, path: "roles/" + esc(role) + "/restrictedfeatures"}, &out)
+	return out, err
 }
 
 // AllowFeatures lifts restrictions of a role: the given keys, or every restriction when keys is empty.

@@ -72,23 +72,16 @@ func (c *Client) createUser(ctx context.Context, in UserInput, withToken bool) (
 		return nil, "", err
 	}
 	in.UID = strings.ToLower(in.UID)
-	var raw json.RawMessage
-	if err := c.do(ctx, &call{method: http.MethodPost, path: "users", body: createUserBody{in, withToken}}, &raw); err != nil {
-		return nil, "", err
+	u, err := fetch[cometchat.User](c, ctx, &call{method: http.MethodPost, path: "users", body: createUserBody{in, withToken}})
+	if err != nil || !withToken {
+		return u, "", err
 	}
-	var u cometchat.User
+	// The token sits beside the user fields; u.Raw is the object as received.
 	var tok struct {
 		AuthToken string `json:"authToken"`
 	}
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return nil, "", unparseable(http.MethodPost, "users", err)
-	}
-	_ = json.Unmarshal(raw, &tok)
-	return &u, tok.AuthToken, nil
-}
-
-func unparseable(method, path string, err error) error {
-	return &cometchat.Error{Code: cometchat.ErrUnparseableResponse.Code, Message: err.Error(), Method: method, Path: path}
+	_ = json.Unmarshal(u.Raw, &tok)
+	return u, tok.AuthToken, nil
 }
 
 // GetUser fetches a user (GET /users/{uid}). On a Client made by As, the block fields (BlockedByMe,
@@ -98,11 +91,7 @@ func (c *Client) GetUser(ctx context.Context, uid string) (*cometchat.User, erro
 	if err := cometchat.ValidateUID(uid); err != nil {
 		return nil, err
 	}
-	var u cometchat.User
-	if err := c.do(ctx, &call{method: http.MethodGet, path: "users/" + esc(uid), obo: oboOptional}, &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return fetch[cometchat.User](c, ctx, &call{method: http.MethodGet, path: "users/" + esc(uid), obo: oboOptional})
 }
 
 // UserStatusFilter filters ListUsers by presence; the server API spells online "available".
@@ -113,6 +102,18 @@ const (
 	FilterAvailable UserStatusFilter = "available"
 	FilterOffline   UserStatusFilter = "offline"
 )
+
+// set adds the filter, if any, to q as the status parameter.
+func (f UserStatusFilter) set(q url.Values) error {
+	switch f {
+	case "":
+	case FilterAvailable, FilterOffline:
+		q.Set("status", string(f))
+	default:
+		return invalidValue("Status must be available or offline, not " + string(f))
+	}
+	return nil
+}
 
 // ListUsersOptions filters and pages GET /users. The zero value lists every active user.
 type ListUsersOptions struct {
@@ -146,12 +147,8 @@ func (o *ListUsersOptions) query() (url.Values, error) {
 		}
 	}
 	commaList(q, "searchIn", o.SearchIn)
-	switch o.Status {
-	case "":
-	case FilterAvailable, FilterOffline:
-		q.Set("status", string(o.Status))
-	default:
-		return nil, invalidValue("Status must be available or offline, not " + string(o.Status))
+	if err := o.Status.set(q); err != nil {
+		return nil, err
 	}
 	if o.Role != "" {
 		q.Set("role", o.Role)
@@ -233,11 +230,7 @@ func (c *Client) UpdateUser(ctx context.Context, uid string, upd UserUpdate) (*c
 	if err := checkUnset(upd.Unset, UserAvatar, UserLink, UserMetadata); err != nil {
 		return nil, err
 	}
-	var u cometchat.User
-	if err := c.do(ctx, &call{method: http.MethodPut, path: "users/" + esc(uid), body: upd}, &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return fetch[cometchat.User](c, ctx, &call{method: http.MethodPut, path: "users/" + esc(uid), body: upd})
 }
 
 // DeactivateUsers deactivates users in bulk (DELETE /users with uidsToDeactivate) and returns the uids
