@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -277,6 +278,8 @@ func decodeActionEvent(env *Envelope) (*MessageActionEvent, error) {
 	return ev, nil
 }
 
+func decodeCallEvent(env *Envelope) (*CallEvent, error) { return &CallEvent{Event: eventOf(env)}, nil }
+
 func decodeReceiptEvent(env *Envelope) (*ReceiptEvent, error) {
 	var d struct {
 		Receiver      string `json:"receiver"`
@@ -353,7 +356,7 @@ func decodeConnectionEvent(env *Envelope) (*ConnectionEvent, error) {
 		} `json:"currentConnection"`
 		UserPresenceChanged json.RawMessage `json:"userPresenceChanged"`
 	}
-	dec := json.NewDecoder(strings.NewReader(string(env.Data)))
+	dec := json.NewDecoder(bytes.NewReader(env.Data))
 	dec.UseNumber()
 	if err := dec.Decode(&d); err != nil {
 		return nil, err

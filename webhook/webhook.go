@@ -255,84 +255,51 @@ func (h *Handler) dispatch(ctx context.Context, env *Envelope) *httpError {
 // route returns the call for env (nil when nobody handles it) or a decoding error.
 func (h *Handler) route(env *Envelope) (func(context.Context) error, error) {
 	hs := h.h
-	other := func() (func(context.Context) error, error) {
-		if hs.Other == nil {
-			return nil, nil
-		}
-		return func(ctx context.Context) error { return hs.Other(ctx, env) }, nil
-	}
-	typed := func(fn any, decode func() (func(context.Context) error, error)) (func(context.Context) error, error) {
-		if fn == nil {
-			return other()
-		}
-		return decode()
-	}
-	t := env.Trigger
-	switch {
-	case t == TriggerMessageSent || t == TriggerUserMentioned:
-		fn := hs.MessageSent
-		if t == TriggerUserMentioned {
-			fn = hs.UserMentioned
-		}
-		if fn == nil {
-			return other()
-		}
-		ev, err := decodeMessageEvent(env)
-		return bind(fn, ev), err
-	case t == TriggerMessageEdited || t == TriggerMessageDeleted:
-		fn := hs.MessageEdited
-		if t == TriggerMessageDeleted {
-			fn = hs.MessageDeleted
-		}
-		if fn == nil {
-			return other()
-		}
-		ev, err := decodeActionEvent(env)
-		return bind(fn, ev), err
+	switch t := env.Trigger; {
+	case t == TriggerMessageSent:
+		return typed(hs.MessageSent, decodeMessageEvent, env, hs.Other)
+	case t == TriggerUserMentioned:
+		return typed(hs.UserMentioned, decodeMessageEvent, env, hs.Other)
+	case t == TriggerMessageEdited:
+		return typed(hs.MessageEdited, decodeActionEvent, env, hs.Other)
+	case t == TriggerMessageDeleted:
+		return typed(hs.MessageDeleted, decodeActionEvent, env, hs.Other)
 	case t == TriggerMessageDeliveryReceipt || t == TriggerMessageReadReceipt ||
 		t == TriggerMessageDeliveredToAll || t == TriggerMessageReadByAll:
-		return typed(nilOr(hs.Receipt), func() (func(context.Context) error, error) {
-			ev, err := decodeReceiptEvent(env)
-			return bind(hs.Receipt, ev), err
-		})
+		return typed(hs.Receipt, decodeReceiptEvent, env, hs.Other)
 	case t == TriggerReactionAdded || t == TriggerReactionRemoved:
-		return typed(nilOr(hs.Reaction), func() (func(context.Context) error, error) {
-			ev, err := decodeReactionEvent(env)
-			return bind(hs.Reaction, ev), err
-		})
+		return typed(hs.Reaction, decodeReactionEvent, env, hs.Other)
 	case t == TriggerUserBlocked || t == TriggerUserUnblocked:
-		return typed(nilOr(hs.Block), func() (func(context.Context) error, error) {
-			ev, err := decodeBlockEvent(env)
-			return bind(hs.Block, ev), err
-		})
+		return typed(hs.Block, decodeBlockEvent, env, hs.Other)
 	case t == TriggerConnectionChanged:
-		return typed(nilOr(hs.Connection), func() (func(context.Context) error, error) {
-			ev, err := decodeConnectionEvent(env)
-			return bind(hs.Connection, ev), err
-		})
+		return typed(hs.Connection, decodeConnectionEvent, env, hs.Other)
 	case strings.HasPrefix(t, "group_"):
-		return typed(nilOr(hs.Group), func() (func(context.Context) error, error) {
-			ev, err := decodeGroupEvent(env)
-			return bind(hs.Group, ev), err
-		})
+		return typed(hs.Group, decodeGroupEvent, env, hs.Other)
 	case strings.HasPrefix(t, "call_") || strings.HasPrefix(t, "meeting_") ||
 		t == "recording_generated" || t == "transcription_generated":
-		return typed(nilOr(hs.Call), func() (func(context.Context) error, error) {
-			return bind(hs.Call, &CallEvent{Event: eventOf(env)}), nil
-		})
+		return typed(hs.Call, decodeCallEvent, env, hs.Other)
 	}
-	return other()
+	return toOther(hs.Other, env), nil
 }
 
-// nilOr returns fn as an any that is nil when fn is nil (a nil func in an interface is not == nil).
-func nilOr[T any](fn func(context.Context, T) error) any {
+// typed decodes env for fn and binds the event to it; when fn is nil the envelope goes to other
+// instead, undecoded (nil when other is nil too).
+func typed[T any](fn func(context.Context, T) error, decode func(*Envelope) (T, error), env *Envelope,
+	other func(context.Context, *Envelope) error) (func(context.Context) error, error) {
 	if fn == nil {
+		return toOther(other, env), nil
+	}
+	ev, err := decode(env)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return fn(ctx, ev) }, nil
+}
+
+// toOther is the call of the catch-all other for env; nil when there is no catch-all.
+func toOther(other func(context.Context, *Envelope) error, env *Envelope) func(context.Context) error {
+	if other == nil {
 		return nil
 	}
-	return fn
-}
-
-// bind closes over an event; nil event (decoding failed) gives nil.
-func bind[T any](fn func(context.Context, T) error, ev T) func(context.Context) error {
-	return func(ctx context.Context) error { return fn(ctx, ev) }
+	return func(ctx context.Context) error { return other(ctx, env) }
 }
