@@ -36,15 +36,10 @@ func (c *creds) addFlags(fs *flag.FlagSet) {
 
 // client fills empty fields from the environment and builds an admin client.
 func (c *creds) client(getenv func(string) string) (*admin.Client, error) {
-	fill := func(v *string, env string) {
-		if *v == "" {
-			*v = strings.TrimSpace(getenv(env))
-		}
-	}
-	fill(&c.appID, envAppID)
-	fill(&c.region, envRegion)
-	fill(&c.apiKey, envAPIKey)
-	fill(&c.baseURL, envBaseURL)
+	fromEnv(getenv, &c.appID, envAppID)
+	fromEnv(getenv, &c.region, envRegion)
+	fromEnv(getenv, &c.apiKey, envAPIKey)
+	fromEnv(getenv, &c.baseURL, envBaseURL)
 	if c.region == "" {
 		c.region = admin.RegionEU
 	}
@@ -62,6 +57,13 @@ func (c *creds) client(getenv func(string) string) (*admin.Client, error) {
 		}
 	}
 	return admin.New(c.appID, c.region, c.apiKey, opts...)
+}
+
+// fromEnv sets an empty flag value *v from the environment variable env (trimmed).
+func fromEnv(getenv func(string) string, v *string, env string) {
+	if *v == "" {
+		*v = strings.TrimSpace(getenv(env))
+	}
 }
 
 // loopback reports whether raw points at this machine (the emulator), where plain HTTP is fine.

@@ -15,17 +15,16 @@ import (
 // restart (the SPKI pin changes too).
 func printTrustHelp(w io.Writer, certPath string, certPEM []byte, baseURL string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-	path := certPath
 	p("  Trust it (the certificate changes at every start):")
-	p("    curl        curl --cacert %s %s/v3/users -H 'apikey: <REST API Key>'", path, baseURL)
-	p("    Go          pool := x509.NewCertPool(); pool.AppendCertsFromPEM(<%s>)", path)
+	p("    curl        curl --cacert %s %s/v3/users -H 'apikey: <REST API Key>'", certPath, baseURL)
+	p("    Go          pool := x509.NewCertPool(); pool.AppendCertsFromPEM(<%s>)", certPath)
 	p("                then AppSettings.HTTPClient with tls.Config{RootCAs: pool}")
-	p("    Node        NODE_EXTRA_CA_CERTS=%s node app.js", path)
+	p("    Node        NODE_EXTRA_CA_CERTS=%s node app.js", certPath)
 	if pin := spkiPin(certPEM); pin != "" {
 		p("    Chromium    chromium --user-data-dir=/tmp/cometchat-dev-profile \\")
 		p("                  --ignore-certificate-errors-spki-list=%s", pin)
 	}
-	p("    Chrome/NSS  certutil -d sql:$HOME/.pki/nssdb -A -t 'P,,' -n cometchat-emulator -i %s", path)
+	p("    Chrome/NSS  certutil -d sql:$HOME/.pki/nssdb -A -t 'P,,' -n cometchat-emulator -i %s", certPath)
 	p("    Firefox     open %s/emulator/ once and accept the exception", baseURL)
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,19 +46,14 @@ func runTailEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
-	fill := func(v *string, env string) {
-		if *v == "" {
-			*v = strings.TrimSpace(getenv(env))
-		}
-	}
-	fill(&appID, envAppID)
-	fill(&region, envRegion)
-	fill(&authKey, envAuthKey)
-	fill(&authToken, envAuthToken)
-	fill(&baseURL, envBaseURL)
+	fromEnv(getenv, &appID, envAppID)
+	fromEnv(getenv, &region, envRegion)
+	fromEnv(getenv, &authKey, envAuthKey)
+	fromEnv(getenv, &authToken, envAuthToken)
+	fromEnv(getenv, &baseURL, envBaseURL)
 	settings, err := tailSettings(appID, region, baseURL)
 	if err == nil && authToken == "" && (uid == "" || authKey == "") {
 		err = errors.New("give -uid with an Auth Key ($" + envAuthKey + "), or an auth token ($" + envAuthToken + ")")

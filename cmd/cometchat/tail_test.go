@@ -81,6 +81,11 @@ func TestTailPrintsRealtimeEvents(t *testing.T) {
 
 func TestTailNeedsCredentials(t *testing.T) {
 	var out, errb bytes.Buffer
+	assert.Equal(t, 0, runTailEnv(context.Background(), []string{"-h"}, &out, &errb, func(string) string { return "" }),
+		"-h prints the usage and succeeds, as for every command")
+	assert.Contains(t, errb.String(), "usage: cometchat tail")
+	assert.Equal(t, 2, runTailEnv(context.Background(), []string{"-nope"}, &out, &errb, func(string) string { return "" }))
+	errb.Reset()
 	code := runTailEnv(context.Background(), []string{"-uid", "bob"}, &out, &errb, func(k string) string {
 		if k == envAppID {
 			return "app"
