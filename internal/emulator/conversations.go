@@ -193,9 +193,9 @@ func (s *Server) withConversation(h convHandler) clientHandler {
 				s.mu.Unlock()
 				return nil, errUIDNotFound(t.with)
 			}
-		} else if g, ok := s.st.Groups[t.with]; !ok || g.DeletedAt != 0 {
+		} else if _, ok := s.st.activeGroup(t.with); !ok {
 			s.mu.Unlock()
-			return nil, newError("ERR_GUID_NOT_FOUND", "The group with guid %s does not exist.", t.with)
+			return nil, errGUIDNotFound(t.with)
 		}
 		s.mu.Unlock()
 		return h(r, c, t)

@@ -55,7 +55,7 @@ func (s *Server) patchInteracted(r *http.Request, c *clientCaller) (any, error) 
 		user := s.userEntityLocked(c.uid, "")
 		s.publish(Event{
 			Kind: EventInteractionCompleted, UID: c.uid, Session: c.session,
-			Frame: msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: c.session,
+			Frame: wsFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: c.session,
 				Type: "interaction_completed", Sender: c.uid, MessageSender: m.Sender,
 				Body: map[string]any{"messageId": idString(m.ID), "user": user, "interactions": added}},
 			Recipients: []string{m.Sender},

@@ -78,8 +78,7 @@ func (s *Server) purgeMessageLocked(m *messageRecord, actor, session string) ack
 		Kind:    EventMessageDeleted,
 		UID:     actor,
 		Session: session,
-		Frame: msgFrame{AppID: s.cfg.AppID, Receiver: notice.Receiver, ReceiverType: notice.ReceiverType,
-			DeviceID: session, Type: "message", Sender: actor, Body: j},
+		Frame:   s.messageFrame(notice, session, "message", actor, j),
 		// Whoever could see the message, also when app_system is not a party of it.
 		Recipients:  s.recipientsLocked(m),
 		Trigger:     string(EventMessageDeleted),

@@ -259,12 +259,11 @@ func (s *Server) checkListScopeLocked(sc listScope, viewer string) error {
 			return errUIDNotFound(sc.uid)
 		}
 	case sc.guid != "":
-		g, ok := s.st.Groups[sc.guid]
-		if !ok || g.DeletedAt != 0 {
-			return newError("ERR_GUID_NOT_FOUND", "The group with guid %s does not exist.", sc.guid)
+		if _, ok := s.st.activeGroup(sc.guid); !ok {
+			return errGUIDNotFound(sc.guid)
 		}
-		if viewer != systemUID && s.st.Members[sc.guid][viewer] == nil {
-			return newError("ERR_GROUP_NOT_JOINED", "The user %s is not a member of the group %s.", viewer, sc.guid)
+		if viewer != systemUID && !s.st.isMember(sc.guid, viewer) {
+			return errGroupNotJoined(sc.guid)
 		}
 	case sc.parentText != "":
 		p, ok := s.st.message(sc.parent)

@@ -34,27 +34,25 @@ const (
 
 // Message limits (rules-and-limits.md §2).
 const (
-	maxMessageChars    = 65536
-	maxMessageDataLen  = 10 * 1024
-	maxMentions        = 10
-	maxAttachments     = 10
-	systemUID          = "app_system"
-	maxRenderNesting   = 2
-	messageTypeText    = "text"
-	categoryMessage    = "message"
-	categoryCustom     = "custom"
-	categoryAction     = "action"
-	categoryCall       = "call"
-	categoryInteract   = "interactive"
-	receiverTypeUser   = "user"
-	receiverTypeGroup  = "group"
-	entityTypeUser     = "user"
-	entityTypeGroup    = "group"
-	entityTypeMessage  = "message"
-	actionTypeMessage  = "message"
-	actionTypeMember   = "groupMember"
-	scopeAdminName     = "admin"
-	scopeModeratorName = "moderator"
+	maxMessageChars   = 65536
+	maxMessageDataLen = 10 * 1024
+	maxMentions       = 10
+	maxAttachments    = 10
+	systemUID         = "app_system"
+	maxRenderNesting  = 2
+	messageTypeText   = "text"
+	categoryMessage   = "message"
+	categoryCustom    = "custom"
+	categoryAction    = "action"
+	categoryCall      = "call"
+	categoryInteract  = "interactive"
+	receiverTypeUser  = "user"
+	receiverTypeGroup = "group"
+	entityTypeUser    = "user"
+	entityTypeGroup   = "group"
+	entityTypeMessage = "message"
+	actionTypeMessage = "message"
+	actionTypeMember  = "groupMember"
 )
 
 // mediaTypes are the types of category message besides text.
@@ -627,15 +625,14 @@ func (s *Server) send(r *http.Request, c *clientCaller, parent int64) (any, erro
 // (rules-and-limits.md §6, §9).
 func (s *Server) checkSendRightsLocked(sender, receiver, receiverType string) error {
 	if receiverType == receiverTypeGroup {
-		g, ok := s.st.Groups[receiver]
-		if !ok || g.DeletedAt != 0 {
-			return newError("ERR_GUID_NOT_FOUND", "The group with guid %s does not exist.", receiver)
-		}
-		if s.st.Bans[receiver][sender] != nil {
-			return newError("ERR_BANNED_GROUPMEMBER", "The user %s is banned from the group %s.", sender, receiver)
-		}
-		if s.st.Members[receiver][sender] == nil {
-			return newError("ERR_GROUP_NOT_JOINED", "The user %s is not a member of the group %s.", sender, receiver)
+		_, ok := s.st.activeGroup(receiver)
+		switch {
+		case !ok:
+			return errGUIDNotFound(receiver)
+		case s.isBannedLocked(receiver, sender):
+			return errBannedMember(receiver, sender)
+		case !s.st.isMember(receiver, sender):
+			return errGroupNotJoined(receiver)
 		}
 		return nil
 	}
@@ -719,22 +716,10 @@ func (s *Server) publishMessageLocked(m *messageRecord, kind EventKind, session 
 	})
 }
 
-// msgFrame is the WebSocket frame envelope (client-protocol.md §7.3).
-type msgFrame struct {
-	AppID         string `json:"appId"`
-	Receiver      string `json:"receiver,omitempty"`
-	ReceiverType  string `json:"receiverType,omitempty"`
-	DeviceID      string `json:"deviceId,omitempty"`
-	Type          string `json:"type"`
-	Sender        string `json:"sender,omitempty"`
-	MessageSender string `json:"messageSender,omitempty"`
-	Body          any    `json:"body"`
-}
-
 // messageFrame is a frame of type typ about m, addressed to m's
 // conversation, caused by sender from device.
-func (s *Server) messageFrame(m *messageRecord, device, typ, sender string, body any) msgFrame {
-	return msgFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: device,
+func (s *Server) messageFrame(m *messageRecord, device, typ, sender string, body any) wsFrame {
+	return wsFrame{AppID: s.cfg.AppID, Receiver: m.Receiver, ReceiverType: m.ReceiverType, DeviceID: device,
 		Type: typ, Sender: sender, Body: body}
 }
 
@@ -896,7 +881,7 @@ func (s *Server) deleteMessage(r *http.Request, c *clientCaller) (any, error) {
 	}
 	if m.Sender != c.uid && c.uid != systemUID {
 		mem := s.st.Members[m.Receiver][c.uid]
-		if m.ReceiverType != receiverTypeGroup || mem == nil || (mem.Scope != scopeAdminName && mem.Scope != scopeModeratorName) {
+		if m.ReceiverType != receiverTypeGroup || mem == nil || (mem.Scope != scopeAdmin && mem.Scope != scopeModerator) {
 			return nil, newError("ERR_MESSAGE_NOT_A_SENDER", "Only the sender, or a group admin or moderator, may delete message %d.", m.ID)
 		}
 	}

@@ -33,7 +33,7 @@ func (s *Server) pinMessage(pin bool) clientHandler {
 			return nil, err
 		}
 		if m.ReceiverType == receiverTypeGroup {
-			if scope, _ := s.st.memberScope(m.Receiver, c.uid); scope != scopeAdminName && scope != scopeModeratorName {
+			if scope, _ := s.st.memberScope(m.Receiver, c.uid); scope != scopeAdmin && scope != scopeModerator {
 				return nil, newError("ERR_ACTION_NOT_ALLOWED", "Only group admins and moderators may pin or unpin messages.")
 			}
 		}

@@ -107,7 +107,7 @@ func (s *Server) publishReceiptLocked(m *messageRecord, uid, session, action str
 	if m.ReceiverType == receiverTypeGroup {
 		receiver = m.Receiver
 	}
-	frame := msgFrame{AppID: s.cfg.AppID, Receiver: receiver, ReceiverType: m.ReceiverType, DeviceID: session,
+	frame := wsFrame{AppID: s.cfg.AppID, Receiver: receiver, ReceiverType: m.ReceiverType, DeviceID: session,
 		Type: "receipts", Sender: uid, MessageSender: m.Sender,
 		Body: receiptBody{Action: action, MessageID: idString(m.ID), User: s.userEntityLocked(uid, ""), Timestamp: now}}
 	s.publish(Event{Kind: kind, UID: uid, Session: session, Frame: frame, Recipients: []string{m.Sender},
