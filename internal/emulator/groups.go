@@ -306,20 +306,31 @@ func (f *groupFields) applyTo(g *groupRecord) {
 	}
 }
 
-// groupWebhook is the webhook data of group events (server-api.md §6.6).
-func (s *Server) groupWebhookLocked(g *groupRecord, by string) map[string]any {
-	group := map[string]any{}
-	_ = json.Unmarshal(mustRaw(s.renderGroupLocked(g, "")), &group)
-	online := 0
-	for _, uid := range s.st.memberUIDs(g.GUID) {
+// groupWebhookJSON is the webhook data of group events (server-api.md §6.6).
+type groupWebhookJSON struct {
+	Group groupHookJSON `json:"group"`
+	By    any           `json:"by,omitempty"`
+}
+
+// groupHookJSON is the group of a group webhook: the viewer-less group plus
+// onlineMembersCount, and oldOwner for group_owner_transferred.
+type groupHookJSON struct {
+	groupJSON
+	OnlineMembersCount int    `json:"onlineMembersCount"`
+	OldOwner           string `json:"oldOwner,omitempty"`
+}
+
+// groupWebhookLocked renders the webhook data of a group event by the user
+// by ("" for none). Caller holds s.mu.
+func (s *Server) groupWebhookLocked(g *groupRecord, by string) *groupWebhookJSON {
+	d := &groupWebhookJSON{Group: groupHookJSON{groupJSON: s.renderGroupLocked(g, "")}}
+	for uid := range s.st.Members[g.GUID] {
 		if s.st.isOnline(uid) {
-			online++
+			d.Group.OnlineMembersCount++
 		}
 	}
-	group["onlineMembersCount"] = online
-	d := map[string]any{"group": group}
 	if by != "" {
-		d["by"] = s.userEntityLocked(by, "")
+		d.By = s.userEntityLocked(by, "")
 	}
 	return d
 }
@@ -507,7 +518,7 @@ func (s *Server) ownerTransferredLocked(g *groupRecord, old, actor, device strin
 		by = ""
 	}
 	hook := s.groupWebhookLocked(g, by)
-	hook["group"].(map[string]any)["oldOwner"] = old
+	hook.Group.OldOwner = old
 	s.publish(Event{Kind: EventGroupOwnerTransferred, UID: g.Owner, Session: device,
 		Trigger: string(EventGroupOwnerTransferred), WebhookData: hook})
 }

@@ -265,7 +265,11 @@ func TestOwnerMustTransferBeforeLeaving(t *testing.T) {
 	assert.Equal(t, map[string]any{"old": "participant", "new": "admin"}, dig(frame, "body", "data", "extras", "scope"))
 	transferred := rec.of(EventGroupOwnerTransferred)
 	require.Len(t, transferred, 1)
-	assert.Equal(t, "alice", dig(transferred[0].WebhookData, "group", "oldOwner"))
+	hook := mustJSON(t, transferred[0].WebhookData)
+	assert.Equal(t, "alice", dig(hook, "group", "oldOwner"))
+	assert.Equal(t, "bob", dig(hook, "group", "owner"))
+	assert.EqualValues(t, 0, dig(hook, "group", "onlineMembersCount"), "nobody has a socket")
+	assert.Equal(t, "alice", dig(hook, "by", "uid"))
 
 	r = e.do("DELETE", "/v3.0/groups/g/members", e.alice, nil)
 	assert.Equal(t, 200, r.status, "the old owner may leave now: %s", r.raw)
