@@ -1,6 +1,9 @@
 package emulator
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // EventKind names what happened in an [Event].
 type EventKind string
@@ -47,6 +50,7 @@ type Event struct {
 
 	// Frame is the WebSocket frame to deliver (a value that marshals to the
 	// frame JSON of client-protocol.md §7.5); nil when nothing is pushed.
+	// publish encodes it once, so sinks receive it as a json.RawMessage.
 	Frame any
 	// Recipients are the uids whose sessions receive Frame.
 	Recipients []string
@@ -88,11 +92,15 @@ func (s *Server) addEventSinkLocked(fn eventSink) (remove func()) {
 }
 
 // publish is the fan-out point for every state change. Caller holds s.mu.
-// For now it only hands the event to registered sinks in registration order;
-// the WebSocket hub and the webhook dispatcher register themselves as sinks.
+// It hands the event to registered sinks in registration order (the
+// WebSocket hub, the webhook dispatcher and the dashboard are sinks), with
+// Frame encoded once for all of them.
 func (s *Server) publish(ev Event) {
 	if ev.At.IsZero() {
 		ev.At = s.now()
+	}
+	if ev.Frame != nil {
+		ev.Frame = json.RawMessage(encodeFrame(ev.Frame))
 	}
 	for _, id := range sortedKeys(s.sinks) {
 		s.sinks[id](ev)
