@@ -674,7 +674,7 @@ func (d *dashboard) serveState(w http.ResponseWriter, _ *http.Request) {
 	// Most recent conversation first.
 	slices.SortStableFunc(out.Conversations, func(a, b dashConv) int { return int(b.Last.ID - a.Last.ID) })
 	slices.SortFunc(out.Sockets, func(a, b dashConn) int { return a.ID - b.ID })
-	writeDashJSON(w, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // dashMessage renders a message for the dashboard.
@@ -712,16 +712,5 @@ func (d *dashboard) serveMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	slices.Reverse(out)
-	writeDashJSON(w, map[string]any{"conversationId": id, "messages": out})
-}
-
-// writeDashJSON writes a dashboard JSON answer.
-func writeDashJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(b)
+	writeJSON(w, http.StatusOK, map[string]any{"conversationId": id, "messages": out})
 }

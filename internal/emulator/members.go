@@ -137,7 +137,7 @@ type addRequest struct {
 func parseAddRequest(raw json.RawMessage, prefix string) (*addRequest, error) {
 	var body map[string]json.RawMessage
 	if isNull(raw) || json.Unmarshal(raw, &body) != nil {
-		return nil, errBadRequest(map[string][]string{strings.TrimSuffix(prefix, ".") + "": {"The members must be an object."}})
+		return nil, errBadRequest(map[string][]string{strings.TrimSuffix(prefix, "."): {"The members must be an object."}})
 	}
 	var v validator
 	lists := map[string][]string{}
@@ -188,7 +188,7 @@ func parseAddRequest(raw json.RawMessage, prefix string) (*addRequest, error) {
 		return nil, errBadRequest(map[string][]string{prefix + "participants": {"At least one user is required."}})
 	}
 	if total > maxMembersPerAdd {
-		return nil, errBadRequest(map[string][]string{strings.TrimSuffix(prefix, ".") + "": {
+		return nil, errBadRequest(map[string][]string{strings.TrimSuffix(prefix, "."): {
 			"No more than 25 users may be added or banned in one request."}})
 	}
 	return req, nil
