@@ -115,9 +115,6 @@ func (s *Server) purgeMessageLocked(m *messageRecord, actor, session string) ack
 		}
 	}
 	st.Messages = slices.DeleteFunc(st.Messages, func(x *messageRecord) bool { return gone[x.ID] })
-	st.messageIndex = make(map[int64]int, len(st.Messages))
-	for i, x := range st.Messages {
-		st.messageIndex[x.ID] = i
-	}
+	st.indexMessages()
 	return okAck("The message " + target + " has been deleted permanently.")
 }

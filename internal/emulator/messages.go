@@ -653,10 +653,8 @@ func (s *Server) checkSendRightsLocked(sender, receiver, receiverType string) er
 func (s *Server) storeMessageLocked(sender, session string, o *outgoing) (*messageRecord, error) {
 	if o.muid != "" {
 		// A retried send returns the message stored the first time.
-		for i := len(s.st.Messages) - 1; i >= 0; i-- {
-			if m := s.st.Messages[i]; m.MUID == o.muid && m.Sender == sender {
-				return m, nil
-			}
+		if m, ok := s.st.messageByMUID(sender, o.muid); ok {
+			return m, nil
 		}
 	}
 	if err := s.checkSendRightsLocked(sender, o.receiver, o.receiverType); err != nil {

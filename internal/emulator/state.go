@@ -89,6 +89,9 @@ type state struct {
 	tokenOwner map[string]string
 	// messageIndex maps a message id to its position in Messages (derived).
 	messageIndex map[int64]int
+	// muids maps a sender's muid to the message it created (derived), so a retried send is found
+	// without scanning every message.
+	muids map[muidKey]int64
 	// online counts authenticated sockets per uid. Runtime only: presence is
 	// not part of a snapshot; the WebSocket hub maintains it.
 	online map[string]int
@@ -143,10 +146,7 @@ func (st *state) reindex() {
 			st.tokenOwner[t.AuthToken] = uid
 		}
 	}
-	st.messageIndex = make(map[int64]int, len(st.Messages))
-	for i, m := range st.Messages {
-		st.messageIndex[m.ID] = i
-	}
+	st.indexMessages()
 	if st.online == nil {
 		st.online = map[string]int{}
 	}
@@ -193,11 +193,39 @@ func (st *state) nextMessageID() int64 {
 	return st.LastMessageID
 }
 
+// muidKey identifies a send by its sender and client message id.
+type muidKey struct{ sender, muid string }
+
+// indexMessages rebuilds the derived message indexes after Messages changed other than by
+// appendMessage (a snapshot import, a permanent delete).
+func (st *state) indexMessages() {
+	st.messageIndex = make(map[int64]int, len(st.Messages))
+	st.muids = map[muidKey]int64{}
+	for i, m := range st.Messages {
+		st.messageIndex[m.ID] = i
+		if m.MUID != "" {
+			st.muids[muidKey{m.Sender, m.MUID}] = m.ID
+		}
+	}
+}
+
 // appendMessage stores a new message; its id must come from nextMessageID so
 // Messages stays in ascending id order.
 func (st *state) appendMessage(m *messageRecord) {
 	st.messageIndex[m.ID] = len(st.Messages)
 	st.Messages = append(st.Messages, m)
+	if m.MUID != "" {
+		st.muids[muidKey{m.Sender, m.MUID}] = m.ID
+	}
+}
+
+// messageByMUID returns the message sender created with muid, if any.
+func (st *state) messageByMUID(sender, muid string) (*messageRecord, bool) {
+	id, ok := st.muids[muidKey{sender, muid}]
+	if !ok {
+		return nil, false
+	}
+	return st.message(id)
 }
 
 // message returns the message with this id.

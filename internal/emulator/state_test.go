@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -80,4 +81,28 @@ func TestActiveUser(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = st.activeUser("x")
 	assert.False(t, ok)
+}
+
+// A retried send (same sender and muid) returns the first message, also after a snapshot import
+// rebuilt the indexes; the same muid from another sender is another message.
+func TestMUIDDeduplicationSurvivesImport(t *testing.T) {
+	e := newEnv(t, Config{})
+	alice := e.user("alice", "Alice")
+	bob := e.user("bob", "Bob")
+	send := func(hdr h, to string) string {
+		t.Helper()
+		r := e.do("POST", "/v3.0/messages", hdr, map[string]any{"receiver": to, "receiverType": "user",
+			"category": "message", "type": "text", "data": map[string]any{"text": "hi"}, "muid": "m-1"})
+		require.Equal(t, 200, r.status, string(r.raw))
+		id, _ := r.data()["id"].(string)
+		return id
+	}
+	first := send(alice, "bob")
+	assert.Equal(t, first, send(alice, "bob"))
+	assert.NotEqual(t, first, send(bob, "alice"), "muids are per sender")
+
+	snap, err := e.s.Snapshot()
+	require.NoError(t, err)
+	require.NoError(t, e.s.Import(bytes.NewReader(snap)))
+	assert.Equal(t, first, send(alice, "bob"))
 }
