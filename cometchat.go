@@ -230,6 +230,11 @@ func (c *Client) sameUser(uid string) (*User, bool) {
 // mePayload is the data of PUT me / GET me: a User plus the session fields (model.md §2).
 type mePayload struct {
 	User
+	meSession
+}
+
+// meSession is the session part of the Me payload.
+type meSession struct {
 	AuthToken string          `json:"authToken"`
 	JWT       string          `json:"jwt"`
 	Settings  ServerSettings  `json:"settings"`
@@ -240,21 +245,10 @@ type mePayload struct {
 // UnmarshalJSON is needed because the embedded User's own UnmarshalJSON would otherwise swallow the
 // session fields.
 func (m *mePayload) UnmarshalJSON(b []byte) error {
-	var extra struct {
-		AuthToken string          `json:"authToken"`
-		JWT       string          `json:"jwt"`
-		Settings  ServerSettings  `json:"settings"`
-		WSChannel json.RawMessage `json:"wsChannel"`
-		FAT       string          `json:"fat"`
-	}
-	if err := json.Unmarshal(b, &extra); err != nil {
+	if err := json.Unmarshal(b, &m.meSession); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(b, &m.User); err != nil {
-		return err
-	}
-	m.AuthToken, m.JWT, m.Settings, m.WSChannel, m.FAT = extra.AuthToken, extra.JWT, extra.Settings, extra.WSChannel, extra.FAT
-	return nil
+	return json.Unmarshal(b, &m.User)
 }
 
 // loginWithToken runs PUT me and installs the session. The caller holds loginMu.
@@ -435,38 +429,40 @@ func (c *Client) recoverSession(ctx context.Context, cl *call, sess *session, ca
 		return nil, cause
 	}
 	if ts := c.opts.tokenSource; ts != nil {
-		c.loginMu.Lock()
-		c.mu.RLock()
-		current := c.sess
-		c.mu.RUnlock()
-		var err error
-		if current == sess { // nobody refreshed it meanwhile
-			var tok string
-			if tok, err = ts(ctx, sess.user.UID); err == nil {
-				_, err = c.loginWithToken(ctx, tok)
-			}
-		}
-		c.loginMu.Unlock()
-		if err == nil {
-			resp, _, err := c.send(ctx, cl)
+		if err := c.refreshSession(ctx, ts, sess); err != nil {
+			cause = errors.Join(cause, err)
+		} else {
+			resp, used, err := c.send(ctx, cl)
 			if err == nil || !errors.Is(err, ErrAuthTokenNotFound) {
 				return resp, err
 			}
-			cause = err
-		} else {
-			cause = errors.Join(cause, err)
+			cause, sess = err, used
 		}
 	}
-	c.mu.RLock()
-	sess = c.sess
-	c.mu.RUnlock()
-	if sess != nil {
-		c.endSession(sess)
-	}
+	// End the session the rejected call used; one installed meanwhile by another login stays.
+	c.endSession(sess)
 	expired := &Error{Code: ErrSessionExpired.Code, Message: "the service rejected the auth token; the session has ended", Local: true, Err: cause}
 	c.log.Warn("cometchat: session expired", "error", cause)
 	if fn := c.opts.onSessionExpired; fn != nil {
 		fn(expired)
 	}
 	return nil, expired
+}
+
+// refreshSession logs in again with a token from ts unless another call already replaced sess.
+func (c *Client) refreshSession(ctx context.Context, ts TokenSource, sess *session) error {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	c.mu.RLock()
+	current := c.sess
+	c.mu.RUnlock()
+	if current != sess {
+		return nil // refreshed (or logged out) meanwhile; the retry uses whatever is current
+	}
+	tok, err := ts(ctx, sess.user.UID)
+	if err != nil {
+		return err
+	}
+	_, err = c.loginWithToken(ctx, tok)
+	return err
 }

@@ -208,6 +208,26 @@ func TestTokenSourceRefreshesAndRetriesOnce(t *testing.T) {
 	assert.Equal(t, fresh, c.AuthToken())
 }
 
+func TestSessionExpiryEndsOnlyTheRejectedSession(t *testing.T) {
+	const second = "alice_1900000000second0123456789abcd"
+	f, c := loginFake(t)
+	f.handle("PUT /v3.0/me", func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		_, _ = w.Write([]byte(mePayloadJSON("alice", r.Header.Get("authToken"))))
+	})
+	f.handle("GET /v3.0/users/bob", func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		// While this call is in flight with the old token, the application logs in again.
+		_, err := c.LoginWithAuthToken(r.Context(), second)
+		assert.NoError(t, err)
+		w.WriteHeader(401)
+		_, _ = w.Write([]byte(`{"error":{"code":"AUTH_ERR_AUTH_TOKEN_NOT_FOUND","message":"stale"}}`))
+	})
+	_, err := c.LoginWithAuthToken(context.Background(), testToken)
+	require.NoError(t, err)
+	_, err = c.GetUser(context.Background(), "bob")
+	assert.ErrorIs(t, err, ErrSessionExpired)
+	assert.Equal(t, second, c.AuthToken(), "the session installed meanwhile survives")
+}
+
 func TestSecretsNeverInStringOrLogs(t *testing.T) {
 	var logs bytes.Buffer
 	f := newFakeService(t)
