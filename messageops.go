@@ -51,11 +51,10 @@ func (c *Client) EditMessage(ctx context.Context, msg Message) (Message, error) 
 	if err := checkMessageID(msg.ID()); err != nil {
 		return nil, err
 	}
-	body, err := sendBodyOf(msg)
+	body, err := sendBodyOf(msg, msg.ID())
 	if err != nil {
 		return nil, err
 	}
-	body = append(object{{"id", msg.ID().String()}}, body...)
 	var out messageOut
 	if err := c.do(ctx, &call{method: http.MethodPut, path: "messages/" + msg.ID().String(), body: body}, &out); err != nil {
 		return nil, err

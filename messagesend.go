@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +45,7 @@ var (
 // instead of storing a second one, so SendMessage may retry it safely. The muid is written back to
 // msg.
 func (c *Client) SendMessage(ctx context.Context, msg Message) (Message, error) {
-	body, err := sendBodyOf(msg)
+	body, err := sendBodyOf(msg, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -117,20 +118,11 @@ func mentionedIn(text string) []string {
 			return out
 		}
 		uid := normID(rest[:j])
-		if ValidateUID(uid) == nil && !containsString(out, uid) {
+		if ValidateUID(uid) == nil && !slices.Contains(out, uid) {
 			out = append(out, uid)
 		}
 		rest = rest[j+1:]
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // kv is one member of an ordered JSON object.
@@ -143,9 +135,20 @@ type kv struct {
 // the official SDK serialises (client-protocol.md §5.4).
 type object []kv
 
-// MarshalJSON writes the members in order; nil values are left out.
+// MarshalJSON writes the members in order; nil values are left out. Nothing is HTML-escaped:
+// mentions "<@uid:…>" and URLs stay as written.
 func (o object) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	// encode writes v without the newline Encode appends.
+	encode := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1)
+		return nil
+	}
 	buf.WriteByte('{')
 	first := true
 	for _, m := range o {
@@ -156,16 +159,13 @@ func (o object) MarshalJSON() ([]byte, error) {
 			buf.WriteByte(',')
 		}
 		first = false
-		k, _ := json.Marshal(m.k)
-		buf.Write(k)
-		buf.WriteByte(':')
-		var vb bytes.Buffer
-		enc := json.NewEncoder(&vb)
-		enc.SetEscapeHTML(false) // mentions "<@uid:…>" and URLs stay as written
-		if err := enc.Encode(m.v); err != nil {
+		if err := encode(m.k); err != nil {
 			return nil, err
 		}
-		buf.Write(bytes.TrimRight(vb.Bytes(), "\n"))
+		buf.WriteByte(':')
+		if err := encode(m.v); err != nil {
+			return nil, err
+		}
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
@@ -201,8 +201,9 @@ func optBool(p *bool) any {
 	return *p
 }
 
-// sendBodyOf validates msg, sets its muid and builds the send body.
-func sendBodyOf(msg Message) (object, error) {
+// sendBodyOf validates msg, sets its muid and encodes the send body, once: the size limit is checked
+// on the bytes that are sent. A non-zero editID puts the "id" key of an edit first.
+func sendBodyOf(msg Message, editID MessageID) (json.RawMessage, error) {
 	if msg == nil {
 		return nil, localError(ErrMissingParameters, "message is nil")
 	}
@@ -287,6 +288,7 @@ func sendBodyOf(msg Message) (object, error) {
 		return nil, localError(ErrInvalidMessage, "messages of category "+strconv.Quote(string(msg.Category()))+" cannot be sent")
 	}
 	body := object{
+		{"id", opt(idOrEmpty(editID))},
 		{"type", b.typ},
 		{"receiverType", string(b.receiverType)},
 		{"category", string(b.category)},
@@ -304,14 +306,14 @@ func sendBodyOf(msg Message) (object, error) {
 		kv{"quotedMessageId", opt(idOrEmpty(b.QuotedMessageID))},
 		kv{"receiver", normID(b.receiverID)},
 	)
-	enc, err := json.Marshal(body)
+	enc, err := body.MarshalJSON()
 	if err != nil {
 		return nil, localError(ErrInvalidValue, "the message cannot be encoded: "+err.Error())
 	}
 	if n := utf8.RuneCount(enc); n > MaxMessageChars {
 		return nil, localError(ErrMessageTooLarge, "the message is "+strconv.Itoa(n)+" characters; at most "+strconv.Itoa(MaxMessageChars)+" are allowed")
 	}
-	return body, nil
+	return enc, nil
 }
 
 // idOrEmpty renders a message id for a body, "" for 0.

@@ -101,6 +101,33 @@ func TestSendSetsAMUID(t *testing.T) {
 	assert.Equal(t, m.MUID(), sent["muid"])
 }
 
+// The size limit applies to the bytes sent, which are not HTML-escaped: a text of '<' that fits
+// is sent as written rather than counted as "\u003c" (six characters each) and refused.
+func TestSendSizeLimitCountsTheBytesSent(t *testing.T) {
+	f, c := messagingFake(t)
+	text := strings.Repeat("<", MaxMessageChars/2-200) // the text is sent twice (text and data.text)
+	_, err := c.SendMessage(context.Background(), NewTextMessage("bob", ReceiverTypeUser, text))
+	require.NoError(t, err)
+	_, body := lastBody(t, f)
+	assert.Contains(t, body, `"text":"`+text+`"`)
+	assert.LessOrEqual(t, len(body), MaxMessageChars)
+}
+
+// An edit is the send body with the message id first (PUT messages/{id}).
+func TestEditBodyStartsWithID(t *testing.T) {
+	f, c := messagingFake(t)
+	f.reply("PUT /v3.0/messages/42", 200, `{"data":{"id":"42","sender":"alice","receiver":"bob","receiverType":"user","category":"message","type":"text","data":{"text":"new"},"sentAt":1,"editedAt":2}}`)
+	m := NewTextMessage("bob", ReceiverTypeUser, "new")
+	m.id = 42
+	m.SetMUID("m-7")
+	out, err := c.EditMessage(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, MessageID(42), out.ID())
+	r, body := lastBody(t, f)
+	assert.Equal(t, http.MethodPut, r.Method)
+	assert.Equal(t, `{"id":"42","type":"text","receiverType":"user","category":"message","data":{"text":"new"},"text":"new","muid":"m-7","receiver":"bob"}`, body)
+}
+
 // Bad input fails locally: nothing reaches the service.
 func TestSendValidatesLocally(t *testing.T) {
 	manyMentions := ""
