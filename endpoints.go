@@ -9,34 +9,29 @@ import (
 // pinned endpoints win; else the server's settings once logged in; else the ClientHost override;
 // else the region template.
 func (c *Client) clientBase(sess *session) string {
-	if !c.settings.Endpoints.IsZero() {
-		return c.settings.Endpoints.ClientAPI
-	}
-	if sess != nil {
-		if h, v := sess.settings.String(SettingClientAPIHost), sess.settings.String(SettingChatAPIVersion); h != "" && v != "" {
-			return "https://" + h + "/" + v
-		}
-	}
-	if c.settings.ClientHost != "" {
-		return hostURL(c.settings.ClientHost)
-	}
-	return fmt.Sprintf("https://%s.apiclient-%s.cometchat.io/%s", c.settings.AppID, c.regionHost(), apiVersion)
+	return c.apiBase(sess, c.settings.Endpoints.ClientAPI, SettingClientAPIHost, c.settings.ClientHost, "apiclient")
 }
 
 // adminBase is the same for the admin host (login with an Auth Key, create and update user).
 func (c *Client) adminBase(sess *session) string {
+	return c.apiBase(sess, c.settings.Endpoints.AdminAPI, SettingAdminAPIHost, c.settings.AdminHost, "api")
+}
+
+// apiBase picks a base URL in the order clientBase describes; hostPrefix names the host in the region
+// template (https://{appId}.{hostPrefix}-{region}.cometchat.io/v3.0).
+func (c *Client) apiBase(sess *session, pinned, hostSetting, override, hostPrefix string) string {
 	if !c.settings.Endpoints.IsZero() {
-		return c.settings.Endpoints.AdminAPI
+		return pinned
 	}
 	if sess != nil {
-		if h, v := sess.settings.String(SettingAdminAPIHost), sess.settings.String(SettingChatAPIVersion); h != "" && v != "" {
+		if h, v := sess.settings.String(hostSetting), sess.settings.String(SettingChatAPIVersion); h != "" && v != "" {
 			return "https://" + h + "/" + v
 		}
 	}
-	if c.settings.AdminHost != "" {
-		return hostURL(c.settings.AdminHost)
+	if override != "" {
+		return hostURL(override)
 	}
-	return fmt.Sprintf("https://%s.api-%s.cometchat.io/%s", c.settings.AppID, c.regionHost(), apiVersion)
+	return fmt.Sprintf("https://%s.%s-%s.cometchat.io/%s", c.settings.AppID, hostPrefix, c.regionHost(), apiVersion)
 }
 
 // regionHost is the region as it appears in host names; for private deployments the official SDK
