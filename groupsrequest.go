@@ -150,14 +150,11 @@ func (b *GroupMembersRequestBuilder) Build(c *Client) (*GroupMembersRequest, err
 
 // memberListQuery validates and encodes what members and banned-members lists share.
 func memberListQuery(c *Client, guid string, limit, page int, keyword string, scopes []Scope) (url.Values, int, error) {
-	if c == nil {
-		return nil, 0, localError(ErrMissingParameters, "Build needs a Client")
-	}
-	if err := ValidateGUID(guid); err != nil {
+	limit, err := buildLimit(c, limit, MaxPageSize)
+	if err != nil {
 		return nil, 0, err
 	}
-	limit, err := checkLimit(limit, MaxPageSize)
-	if err != nil {
+	if err := ValidateGUID(guid); err != nil {
 		return nil, 0, err
 	}
 	if err := firstErr(checkPage(page), checkKeyword(keyword)); err != nil {
@@ -195,16 +192,7 @@ func (l memberList) fetchNext(ctx context.Context) ([]*GroupMember, error) {
 }
 
 func (l memberList) all(ctx context.Context) iter.Seq2[*GroupMember, error] {
-	return func(yield func(*GroupMember, error) bool) {
-		for m, err := range l.p.all(ctx) {
-			if m != nil && m.GUID == "" {
-				m.GUID = l.guid
-			}
-			if !yield(m, err) {
-				return
-			}
-		}
-	}
+	return allPages(ctx, l.fetchNext, nil)
 }
 
 // GroupMembersRequest is a built members list. It is safe for concurrent use.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -183,12 +184,7 @@ func setFlag(q url.Values, key string, on bool) {
 
 // setList sets key to a comma-joined list when it is not empty.
 func setList(q url.Values, key string, values []string) {
-	if len(values) == 0 {
-		return
+	if len(values) > 0 {
+		q.Set(key, strings.Join(values, ","))
 	}
-	s := values[0]
-	for _, v := range values[1:] {
-		s += "," + v
-	}
-	q.Set(key, s)
 }
