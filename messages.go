@@ -2,6 +2,7 @@ package cometchat
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -255,7 +256,7 @@ func (b *BaseMessage) IsThreadReply() bool { return b.ParentMessageID != 0 }
 // MentionedUsers returns the mentioned users ordered by uid.
 func (b *BaseMessage) MentionedUsers() []*User {
 	out := make([]*User, 0, len(b.Mentions))
-	for _, uid := range slices.Sorted(mapKeys(b.Mentions)) {
+	for _, uid := range slices.Sorted(maps.Keys(b.Mentions)) {
 		out = append(out, b.Mentions[uid])
 	}
 	return out
@@ -571,17 +572,6 @@ type UnknownMessage struct {
 	BaseMessage
 	// Data is the message's data object as received.
 	Data json.RawMessage
-}
-
-// mapKeys iterates over the keys of m.
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // lowerTrim lower-cases and trims an enumerated value.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -384,19 +385,8 @@ type MessageCursor struct {
 
 func (c MessageCursor) clone() MessageCursor {
 	out := c
-	out.Previous.Extra = cloneStrings(c.Previous.Extra)
-	out.Next.Extra = cloneStrings(c.Next.Extra)
-	return out
-}
-
-func cloneStrings(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
+	out.Previous.Extra = maps.Clone(c.Previous.Extra)
+	out.Next.Extra = maps.Clone(c.Next.Extra)
 	return out
 }
 
@@ -541,7 +531,7 @@ func (r *MessagesRequest) advance(d Direction, page []Message, rawMeta json.RawM
 				e.ID, e.SentAt, e.UpdatedAt = m.ID(), m.SentAt(), updated
 			}
 		case d == Next:
-			e.ID, e.SentAt = maxID(e.ID, m.ID()), max(e.SentAt, m.SentAt())
+			e.ID, e.SentAt = max(e.ID, m.ID()), max(e.SentAt, m.SentAt())
 			if r.updateMode {
 				e.UpdatedAt = max(e.UpdatedAt, updated)
 			}
@@ -555,7 +545,7 @@ func (r *MessagesRequest) advance(d Direction, page []Message, rawMeta json.RawM
 	// FetchPrevious's first page also tells FetchNext where "now" is.
 	if d == Previous && r.cur.Next.empty() {
 		for _, m := range page {
-			r.cur.Next.ID, r.cur.Next.SentAt = maxID(r.cur.Next.ID, m.ID()), max(r.cur.Next.SentAt, m.SentAt())
+			r.cur.Next.ID, r.cur.Next.SentAt = max(r.cur.Next.ID, m.ID()), max(r.cur.Next.SentAt, m.SentAt())
 		}
 	}
 	var meta msgListMeta
@@ -597,8 +587,6 @@ func (r *MessagesRequest) advance(d Direction, page []Message, rawMeta json.RawM
 		}
 	}
 }
-
-func maxID(a, b MessageID) MessageID { return max(a, b) }
 
 // minNonZero is min where 0 means unset.
 func minNonZero[T ~int64](a, b T) T {
