@@ -93,12 +93,14 @@ func decodeMessage(raw json.RawMessage) (Message, error) {
 			}
 		}
 		return m, nil
+	// w.Data and the entities' raw values are copies encoding/json made for w: they are handed on
+	// without another copy.
 	case CategoryAgentic:
-		return &AgenticMessage{BaseMessage: b, Data: cloneRaw(w.Data)}, nil
+		return &AgenticMessage{BaseMessage: b, Data: w.Data}, nil
 	case CategoryCard:
-		return &CardMessage{BaseMessage: b, Data: cloneRaw(w.Data)}, nil
+		return &CardMessage{BaseMessage: b, Data: w.Data}, nil
 	}
-	return &UnknownMessage{BaseMessage: b, Data: cloneRaw(w.Data)}, nil
+	return &UnknownMessage{BaseMessage: b, Data: w.Data}, nil
 }
 
 // UnmarshalMessage decodes a message object (as stored with json.Marshal of a Message, or as
@@ -264,7 +266,7 @@ func (w *wireEntity) decode() (*Entity, error) {
 	if w == nil {
 		return nil, nil
 	}
-	e := &Entity{Type: w.EntityType, Raw: cloneRaw(w.Entity)}
+	e := &Entity{Type: w.EntityType, Raw: w.Entity}
 	if len(bytes.TrimSpace(w.Entity)) == 0 || bytes.Equal(bytes.TrimSpace(w.Entity), []byte("null")) {
 		return e, nil
 	}
@@ -349,6 +351,7 @@ type wireCallData struct {
 	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
+// decodeCall decodes a call entity. The Call keeps raw, so it must not be a buffer the caller reuses.
 func decodeCall(raw json.RawMessage) (*Call, error) {
 	var w wireCall
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -357,7 +360,7 @@ func decodeCall(raw json.RawMessage) (*Call, error) {
 	c := &Call{SessionID: w.SessionID, Status: w.Status, Type: CallType(w.Type), SenderUID: string(w.Sender),
 		ReceiverID: string(w.Receiver), ReceiverType: w.ReceiverType, ConversationID: w.ConversationID,
 		InitiatedAt: w.InitiatedAt, JoinedAt: w.JoinedAt, StartedAt: w.StartedAt, LeftAt: w.LeftAt,
-		Raw: cloneRaw(raw)}
+		Raw: raw}
 	if c.SessionID == "" {
 		c.SessionID = w.SessionIDCamel
 	}
@@ -682,11 +685,4 @@ func boolPtrOf(p *bool) flexBoolPtr {
 		return flexBoolPtr{}
 	}
 	return flexBoolPtr{set: true, v: *p}
-}
-
-func cloneRaw(b json.RawMessage) json.RawMessage {
-	if b == nil {
-		return nil
-	}
-	return append(json.RawMessage(nil), b...)
 }
