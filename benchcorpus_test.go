@@ -125,7 +125,7 @@ func benchClient(tb testing.TB) (*Client, *dispatcher) {
 	}
 	tb.Cleanup(func() { _ = c.Close() })
 	d := &dispatcher{c: c, q: newEventQueue(16), ctx: context.Background(), stop: func() {}, done: make(chan struct{}),
-		seen: newIDWindow(defaultDedupeWindow), receipts: newKeyWindow(defaultDedupeWindow)}
+		seen: newWindow[MessageID](defaultDedupeWindow), receipts: newWindow[string](defaultDedupeWindow)}
 	return c, d
 }
 

@@ -282,7 +282,7 @@ func (c *Client) routeCall(m *CallMessage) {
 	group := m.ReceiverType() == ReceiverTypeGroup
 	r := &c.rt.listeners.call
 	fire := func(name string, pick func(CallListener) func(*CallMessage)) {
-		emit(c, r, name, func(l CallListener) bool { return call1(pick(l), m) })
+		emit(c, r, name, func(l CallListener) { call1(pick(l), m) })
 	}
 	switch status {
 	case CallStatusInitiated:

@@ -186,7 +186,6 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 	for page := 0; page < maxCatchUpPages; page++ {
 		var raw json.RawMessage
 		if err := c.do(d.ctx, &call{method: http.MethodGet, path: "messages", query: q}, &raw); err != nil {
-			d.needCatchUp = true
 			if d.ctx.Err() == nil {
 				c.log.Warn("cometchat: catch-up failed", "err", err)
 				c.reportError(err)
@@ -195,7 +194,6 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 		}
 		ms, err := decodeMessages(raw)
 		if err != nil {
-			d.needCatchUp = true
 			c.reportError(err)
 			return
 		}
@@ -212,9 +210,7 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 				d.cur.advance(d.ctx, id)
 				continue
 			}
-			before := d.delivered.Load()
-			d.deliver(m, true)
-			if d.delivered.Load() > before {
+			if d.deliver(m, true) {
 				replayed++
 			}
 		}
@@ -225,7 +221,6 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 		q.Set("id", after.String())
 		q.Del("sentAt")
 	}
-	d.needCatchUp = false
 	d.catchUps.Add(1)
 	last, _, _ := d.cur.position()
 	info := ResyncInfo{Replayed: replayed, Downtime: downtime, After: start, Last: last}
@@ -236,50 +231,21 @@ func (d *dispatcher) catchUp(downtime time.Duration) {
 	})
 }
 
-// idWindow is a bounded set of the most recent message ids. It grows with use up to its size (an
-// idle Client must not pay for a full window: preallocating both windows cost ~860 KB per Client).
-type idWindow struct {
-	set  map[MessageID]struct{}
-	ring []MessageID
+// window is a bounded set of the most recent keys (message ids; receipt and reaction keys). It grows
+// with use up to its size: an idle Client must not pay for a full window (History 1 in BENCHMARKS.md).
+type window[K comparable] struct {
+	set  map[K]struct{}
+	ring []K
 	next int
 	size int
 }
 
-func newIDWindow(n int) *idWindow {
-	return &idWindow{set: map[MessageID]struct{}{}, size: n}
-}
-
-// add records id and reports whether it was new.
-func (w *idWindow) add(id MessageID) bool {
-	if _, ok := w.set[id]; ok {
-		return false
-	}
-	if len(w.ring) < w.size {
-		w.ring = append(w.ring, id)
-	} else {
-		delete(w.set, w.ring[w.next])
-		w.ring[w.next] = id
-		w.next = (w.next + 1) % w.size
-	}
-	w.set[id] = struct{}{}
-	return true
-}
-
-// keyWindow is a bounded set of the most recent string keys (receipts, reactions); it grows like
-// idWindow.
-type keyWindow struct {
-	set  map[string]struct{}
-	ring []string
-	next int
-	size int
-}
-
-func newKeyWindow(n int) *keyWindow {
-	return &keyWindow{set: map[string]struct{}{}, size: n}
+func newWindow[K comparable](n int) *window[K] {
+	return &window[K]{set: map[K]struct{}{}, size: n}
 }
 
 // add records k and reports whether it was new.
-func (w *keyWindow) add(k string) bool {
+func (w *window[K]) add(k K) bool {
 	if _, ok := w.set[k]; ok {
 		return false
 	}

@@ -340,8 +340,8 @@ func (d *dispatcher) conversationRead(typ ReceiverType, with string, upTo Messag
 func (d *dispatcher) emitConversation(st *convState, reason ConversationUpdateReason) {
 	u := &ConversationUpdate{ConversationID: st.id, ConversationType: st.typ, With: st.with, User: st.user,
 		Group: st.group, LastMessage: st.last, UnreadCount: st.unreadCount(), Reason: reason}
-	emit(d.c, &d.c.rt.listeners.conversation, "OnConversationUpdated", func(l ConversationListener) bool {
-		return call1(l.OnConversationUpdated, u)
+	emit(d.c, &d.c.rt.listeners.conversation, "OnConversationUpdated", func(l ConversationListener) {
+		call1(l.OnConversationUpdated, u)
 	})
 }
 

@@ -7,7 +7,7 @@ import (
 
 // The de-duplication windows remember exactly the most recent n entries, and grow only with use.
 func TestDedupeWindowsKeepTheMostRecentN(t *testing.T) {
-	w := newIDWindow(3)
+	w := newWindow[MessageID](3)
 	if len(w.ring) != 0 || cap(w.ring) != 0 {
 		t.Fatalf("a new window preallocates %d", cap(w.ring))
 	}
@@ -32,7 +32,7 @@ func TestDedupeWindowsKeepTheMostRecentN(t *testing.T) {
 		t.Fatalf("window holds %d/%d entries, want 3", len(w.set), len(w.ring))
 	}
 
-	k := newKeyWindow(100)
+	k := newWindow[string](100)
 	for i := range 250 {
 		if !k.add(strconv.Itoa(i)) {
 			t.Fatalf("%d reported as seen", i)

@@ -66,24 +66,23 @@ func (q *eventQueue) signal() {
 }
 
 // pushFrame queues a frame, or drops it when the queue is full (the reader must never block).
-func (q *eventQueue) pushFrame(f realtime.Frame) bool {
+func (q *eventQueue) pushFrame(f realtime.Frame) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return false
+		return
 	}
 	if q.frames >= q.limit {
 		q.dropped++
 		q.gapDropped++
 		q.pendingGap = true
 		q.mu.Unlock()
-		return false
+		return
 	}
 	q.appendLocked(qItem{kind: qFrame, frame: f})
 	q.frames++
 	q.mu.Unlock()
 	q.signal()
-	return true
 }
 
 // push queues a control item.
@@ -163,10 +162,8 @@ type dispatcher struct {
 	goid atomic.Int64
 
 	// Owned by the dispatcher goroutine.
-	seen        *idWindow
-	receipts    *keyWindow
-	downSince   time.Time
-	needCatchUp bool
+	seen     *window[MessageID]
+	receipts *window[string]
 
 	// cur is the catch-up position, shared with the goroutines that set it up.
 	cur *cursor
@@ -176,10 +173,10 @@ type dispatcher struct {
 	delivered, replayed, duplicates, panics, catchUps atomic.Int64
 }
 
-func newDispatcher(c *Client, buffer int, cur *cursor) *dispatcher {
+func newDispatcher(c *Client, buffer int) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &dispatcher{c: c, q: newEventQueue(buffer), ctx: ctx, stop: cancel, done: make(chan struct{}),
-		seen: newIDWindow(defaultDedupeWindow), receipts: newKeyWindow(defaultDedupeWindow), cur: cur}
+		seen: newWindow[MessageID](defaultDedupeWindow), receipts: newWindow[string](defaultDedupeWindow)}
 	go d.run()
 	return d
 }
@@ -247,13 +244,8 @@ func (d *dispatcher) handleConn(ev realtime.Event) {
 				}
 			})
 		}
-		var downtime time.Duration
-		if !d.downSince.IsZero() {
-			downtime = ev.Downtime
-		}
-		d.catchUp(downtime)
+		d.catchUp(ev.Downtime) // 0 on a session's first link
 	case realtime.EventDisconnected:
-		d.downSince = ev.At
 		c.emitConnection("OnDisconnected", func(l ConnectionListener) {
 			if l.OnDisconnected != nil {
 				l.OnDisconnected()
@@ -305,9 +297,9 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		}
 		switch b.Action {
 		case TypingStarted:
-			c.emitMessage("OnTypingStarted", func(l MessageListener) bool { return call1(l.OnTypingStarted, t) })
+			c.emitMessage("OnTypingStarted", func(l MessageListener) { call1(l.OnTypingStarted, t) })
 		case TypingEnded:
-			c.emitMessage("OnTypingEnded", func(l MessageListener) bool { return call1(l.OnTypingEnded, t) })
+			c.emitMessage("OnTypingEnded", func(l MessageListener) { call1(l.OnTypingEnded, t) })
 		}
 	case "receipts":
 		d.handleReceipt(f)
@@ -322,18 +314,18 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		}
 		if b.Action == "offline" {
 			u.Status = StatusOffline
-			c.emitUser("OnUserOffline", func(l UserListener) bool { return call1(l.OnUserOffline, u) })
+			c.emitUser("OnUserOffline", func(l UserListener) { call1(l.OnUserOffline, u) })
 			return
 		}
 		u.Status = StatusOnline // online / available
-		c.emitUser("OnUserOnline", func(l UserListener) bool { return call1(l.OnUserOnline, u) })
+		c.emitUser("OnUserOnline", func(l UserListener) { call1(l.OnUserOnline, u) })
 	case "transient_message":
 		var b transientBody
 		if json.Unmarshal(f.Body, &b) != nil {
 			return
 		}
 		t := &TransientMessage{ReceiverID: f.Receiver, ReceiverType: receiverTypeOf(f.ReceiverType), Sender: b.User, Data: b.Data, Raw: f.Body}
-		c.emitMessage("OnTransientMessageReceived", func(l MessageListener) bool { return call1(l.OnTransientMessageReceived, t) })
+		c.emitMessage("OnTransientMessageReceived", func(l MessageListener) { call1(l.OnTransientMessageReceived, t) })
 	case "reaction":
 		var b reactionBody
 		if json.Unmarshal(f.Body, &b) != nil {
@@ -348,9 +340,9 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		}
 		switch b.Action {
 		case ReactionAdded:
-			c.emitMessage("OnMessageReactionAdded", func(l MessageListener) bool { return call1(l.OnMessageReactionAdded, r) })
+			c.emitMessage("OnMessageReactionAdded", func(l MessageListener) { call1(l.OnMessageReactionAdded, r) })
 		case ReactionRemoved:
-			c.emitMessage("OnMessageReactionRemoved", func(l MessageListener) bool { return call1(l.OnMessageReactionRemoved, r) })
+			c.emitMessage("OnMessageReactionRemoved", func(l MessageListener) { call1(l.OnMessageReactionRemoved, r) })
 		}
 	case "interaction_completed":
 		var b interactionBody
@@ -359,13 +351,13 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		}
 		r := &InteractionReceipt{MessageID: b.MessageID, Sender: b.User, MessageSender: f.MessageSender, ReceiverID: f.Receiver,
 			ReceiverType: receiverTypeOf(f.ReceiverType), Interactions: b.Interactions, Raw: f.Body}
-		c.emitMessage("OnInteractionGoalCompleted", func(l MessageListener) bool { return call1(l.OnInteractionGoalCompleted, r) })
+		c.emitMessage("OnInteractionGoalCompleted", func(l MessageListener) { call1(l.OnInteractionGoalCompleted, r) })
 	case "on_moderation_status_changed":
 		m, err := decodeMessage(f.Body)
 		if err != nil {
 			return
 		}
-		c.emitMessage("OnMessageModerated", func(l MessageListener) bool { return call1(l.OnMessageModerated, m) })
+		c.emitMessage("OnMessageModerated", func(l MessageListener) { call1(l.OnMessageModerated, m) })
 	case "streamed_message":
 		var b streamBody
 		if json.Unmarshal(f.Body, &b) != nil {
@@ -375,8 +367,8 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		_ = json.Unmarshal(b.Data, &sd)
 		e := &AIAssistantEvent{Type: b.Type, ConversationID: b.ConversationID, MessageID: string(b.ID), ParentMessageID: string(b.ParentID),
 			RunID: sd.RunID, ThreadID: sd.ThreadID, Timestamp: int64(sd.Timestamp), Delta: sd.Delta, Data: b.Data, Raw: f.Body}
-		emit(c, &c.rt.listeners.ai, "OnAIAssistantEventReceived", func(l AIAssistantListener) bool {
-			return call1(l.OnAIAssistantEventReceived, e)
+		emit(c, &c.rt.listeners.ai, "OnAIAssistantEventReceived", func(l AIAssistantListener) {
+			call1(l.OnAIAssistantEventReceived, e)
 		})
 	case "notification_feed_item":
 		var b struct {
@@ -387,8 +379,8 @@ func (d *dispatcher) handleFrame(f realtime.Frame) {
 		if item == nil {
 			item = f.Body
 		}
-		emit(c, &c.rt.listeners.feed, "OnFeedItemReceived", func(l NotificationFeedListener) bool {
-			return call1(l.OnFeedItemReceived, item)
+		emit(c, &c.rt.listeners.feed, "OnFeedItemReceived", func(l NotificationFeedListener) {
+			call1(l.OnFeedItemReceived, item)
 		})
 	default:
 		if isPinFrame(f.Type) {
@@ -431,13 +423,13 @@ func (d *dispatcher) handleReceipt(f realtime.Frame) {
 	c := d.c
 	switch typ {
 	case ReceiptTypeDelivery:
-		c.emitMessage("OnMessagesDelivered", func(l MessageListener) bool { return call1(l.OnMessagesDelivered, r) })
+		c.emitMessage("OnMessagesDelivered", func(l MessageListener) { call1(l.OnMessagesDelivered, r) })
 	case ReceiptTypeRead:
-		c.emitMessage("OnMessagesRead", func(l MessageListener) bool { return call1(l.OnMessagesRead, r) })
+		c.emitMessage("OnMessagesRead", func(l MessageListener) { call1(l.OnMessagesRead, r) })
 	case ReceiptTypeDeliveredToAll:
-		c.emitMessage("OnMessagesDeliveredToAll", func(l MessageListener) bool { return call1(l.OnMessagesDeliveredToAll, r) })
+		c.emitMessage("OnMessagesDeliveredToAll", func(l MessageListener) { call1(l.OnMessagesDeliveredToAll, r) })
 	case ReceiptTypeReadByAll:
-		c.emitMessage("OnMessagesReadByAll", func(l MessageListener) bool { return call1(l.OnMessagesReadByAll, r) })
+		c.emitMessage("OnMessagesReadByAll", func(l MessageListener) { call1(l.OnMessagesReadByAll, r) })
 	}
 }
 
@@ -464,9 +456,9 @@ func (d *dispatcher) handlePin(f realtime.Frame) {
 		}
 		r := &d.c.rt.listeners.conversation
 		if action == "pinned" {
-			emit(d.c, r, "OnConversationPinned", func(l ConversationListener) bool { return call1(l.OnConversationPinned, &conv) })
+			emit(d.c, r, "OnConversationPinned", func(l ConversationListener) { call1(l.OnConversationPinned, &conv) })
 		} else {
-			emit(d.c, r, "OnConversationUnpinned", func(l ConversationListener) bool { return call1(l.OnConversationUnpinned, &conv) })
+			emit(d.c, r, "OnConversationUnpinned", func(l ConversationListener) { call1(l.OnConversationUnpinned, &conv) })
 		}
 		return
 	}
@@ -481,24 +473,24 @@ func (d *dispatcher) handlePin(f realtime.Frame) {
 	c := d.c
 	switch action {
 	case "pinned":
-		c.emitMessage("OnMessagePinned", func(l MessageListener) bool { return call1(l.OnMessagePinned, m) })
+		c.emitMessage("OnMessagePinned", func(l MessageListener) { call1(l.OnMessagePinned, m) })
 	case "unpinned":
-		c.emitMessage("OnMessageUnpinned", func(l MessageListener) bool { return call1(l.OnMessageUnpinned, m) })
+		c.emitMessage("OnMessageUnpinned", func(l MessageListener) { call1(l.OnMessageUnpinned, m) })
 	case "saved":
-		c.emitMessage("OnMessageSaved", func(l MessageListener) bool { return call1(l.OnMessageSaved, m) })
+		c.emitMessage("OnMessageSaved", func(l MessageListener) { call1(l.OnMessageSaved, m) })
 	case "unsaved":
-		c.emitMessage("OnMessageUnsaved", func(l MessageListener) bool { return call1(l.OnMessageUnsaved, m) })
+		c.emitMessage("OnMessageUnsaved", func(l MessageListener) { call1(l.OnMessageUnsaved, m) })
 	}
 }
 
 // deliver hands a message to the listeners once: live and replayed copies are de-duplicated by id,
-// and the catch-up position moves past it.
-func (d *dispatcher) deliver(m Message, replayed bool) {
+// and the catch-up position moves past it. It reports whether m was delivered (not a duplicate).
+func (d *dispatcher) deliver(m Message, replayed bool) bool {
 	id := m.ID()
 	if id != 0 {
 		if !d.seen.add(id) {
 			d.duplicates.Add(1)
-			return
+			return false
 		}
 	}
 	if replayed {
@@ -511,6 +503,7 @@ func (d *dispatcher) deliver(m Message, replayed bool) {
 	if id != 0 {
 		d.cur.advance(d.ctx, id)
 	}
+	return true
 }
 
 // route calls the callbacks for m by category (client-protocol.md §7.6).
@@ -518,13 +511,13 @@ func (d *dispatcher) route(m Message) {
 	c := d.c
 	switch m := m.(type) {
 	case *TextMessage:
-		c.emitMessage("OnTextMessageReceived", func(l MessageListener) bool { return call1(l.OnTextMessageReceived, m) })
+		c.emitMessage("OnTextMessageReceived", func(l MessageListener) { call1(l.OnTextMessageReceived, m) })
 	case *MediaMessage:
-		c.emitMessage("OnMediaMessageReceived", func(l MessageListener) bool { return call1(l.OnMediaMessageReceived, m) })
+		c.emitMessage("OnMediaMessageReceived", func(l MessageListener) { call1(l.OnMediaMessageReceived, m) })
 	case *CustomMessage:
-		c.emitMessage("OnCustomMessageReceived", func(l MessageListener) bool { return call1(l.OnCustomMessageReceived, m) })
+		c.emitMessage("OnCustomMessageReceived", func(l MessageListener) { call1(l.OnCustomMessageReceived, m) })
 	case *InteractiveMessage:
-		c.emitMessage("OnInteractiveMessageReceived", func(l MessageListener) bool { return call1(l.OnInteractiveMessageReceived, m) })
+		c.emitMessage("OnInteractiveMessageReceived", func(l MessageListener) { call1(l.OnInteractiveMessageReceived, m) })
 	case *ActionMessage:
 		d.routeAction(m)
 	case *CallMessage:
@@ -532,16 +525,16 @@ func (d *dispatcher) route(m Message) {
 	case *AgenticMessage:
 		switch m.Type() {
 		case "assistant":
-			c.emitMessage("OnAIAssistantMessageReceived", func(l MessageListener) bool { return call1(l.OnAIAssistantMessageReceived, m) })
+			c.emitMessage("OnAIAssistantMessageReceived", func(l MessageListener) { call1(l.OnAIAssistantMessageReceived, m) })
 		case "tool-result":
-			c.emitMessage("OnAIToolResultReceived", func(l MessageListener) bool { return call1(l.OnAIToolResultReceived, m) })
+			c.emitMessage("OnAIToolResultReceived", func(l MessageListener) { call1(l.OnAIToolResultReceived, m) })
 		case "tool-arguments":
-			c.emitMessage("OnAIToolArgumentsReceived", func(l MessageListener) bool { return call1(l.OnAIToolArgumentsReceived, m) })
+			c.emitMessage("OnAIToolArgumentsReceived", func(l MessageListener) { call1(l.OnAIToolArgumentsReceived, m) })
 		}
 	case *CardMessage:
-		c.emitMessage("OnCardMessageReceived", func(l MessageListener) bool { return call1(l.OnCardMessageReceived, m) })
+		c.emitMessage("OnCardMessageReceived", func(l MessageListener) { call1(l.OnCardMessageReceived, m) })
 	case *UnknownMessage:
-		c.emitMessage("OnUnknownMessageReceived", func(l MessageListener) bool { return call1(l.OnUnknownMessageReceived, m) })
+		c.emitMessage("OnUnknownMessageReceived", func(l MessageListener) { call1(l.OnUnknownMessageReceived, m) })
 	}
 }
 
@@ -556,9 +549,9 @@ func (d *dispatcher) routeAction(a *ActionMessage) {
 			target = on
 		}
 		if a.Action == ActionEdited {
-			c.emitMessage("OnMessageEdited", func(l MessageListener) bool { return call1(l.OnMessageEdited, target) })
+			c.emitMessage("OnMessageEdited", func(l MessageListener) { call1(l.OnMessageEdited, target) })
 		} else {
-			c.emitMessage("OnMessageDeleted", func(l MessageListener) bool { return call1(l.OnMessageDeleted, target) })
+			c.emitMessage("OnMessageDeleted", func(l MessageListener) { call1(l.OnMessageDeleted, target) })
 		}
 		return
 	}
@@ -569,33 +562,47 @@ func (d *dispatcher) routeAction(a *ActionMessage) {
 	g := &c.rt.listeners.group
 	switch a.Action {
 	case ActionJoined, ActionInvited:
-		emit(c, g, "OnGroupMemberJoined", func(l GroupListener) bool {
-			return l.OnGroupMemberJoined != nil && do(func() { l.OnGroupMemberJoined(a, on, group) })
+		emit(c, g, "OnGroupMemberJoined", func(l GroupListener) {
+			if l.OnGroupMemberJoined != nil {
+				l.OnGroupMemberJoined(a, on, group)
+			}
 		})
 	case ActionLeft:
-		emit(c, g, "OnGroupMemberLeft", func(l GroupListener) bool {
-			return l.OnGroupMemberLeft != nil && do(func() { l.OnGroupMemberLeft(a, on, group) })
+		emit(c, g, "OnGroupMemberLeft", func(l GroupListener) {
+			if l.OnGroupMemberLeft != nil {
+				l.OnGroupMemberLeft(a, on, group)
+			}
 		})
 	case ActionKicked:
-		emit(c, g, "OnGroupMemberKicked", func(l GroupListener) bool {
-			return l.OnGroupMemberKicked != nil && do(func() { l.OnGroupMemberKicked(a, on, by, group) })
+		emit(c, g, "OnGroupMemberKicked", func(l GroupListener) {
+			if l.OnGroupMemberKicked != nil {
+				l.OnGroupMemberKicked(a, on, by, group)
+			}
 		})
 	case ActionBanned:
-		emit(c, g, "OnGroupMemberBanned", func(l GroupListener) bool {
-			return l.OnGroupMemberBanned != nil && do(func() { l.OnGroupMemberBanned(a, on, by, group) })
+		emit(c, g, "OnGroupMemberBanned", func(l GroupListener) {
+			if l.OnGroupMemberBanned != nil {
+				l.OnGroupMemberBanned(a, on, by, group)
+			}
 		})
 	case ActionUnbanned:
-		emit(c, g, "OnGroupMemberUnbanned", func(l GroupListener) bool {
-			return l.OnGroupMemberUnbanned != nil && do(func() { l.OnGroupMemberUnbanned(a, on, by, group) })
+		emit(c, g, "OnGroupMemberUnbanned", func(l GroupListener) {
+			if l.OnGroupMemberUnbanned != nil {
+				l.OnGroupMemberUnbanned(a, on, by, group)
+			}
 		})
 	case ActionAdded:
-		emit(c, g, "OnMemberAddedToGroup", func(l GroupListener) bool {
-			return l.OnMemberAddedToGroup != nil && do(func() { l.OnMemberAddedToGroup(a, on, by, group) })
+		emit(c, g, "OnMemberAddedToGroup", func(l GroupListener) {
+			if l.OnMemberAddedToGroup != nil {
+				l.OnMemberAddedToGroup(a, on, by, group)
+			}
 		})
 	case ActionScopeChanged:
 		newScope, oldScope := Scope(a.NewScope), Scope(a.OldScope)
-		emit(c, g, "OnGroupMemberScopeChanged", func(l GroupListener) bool {
-			return l.OnGroupMemberScopeChanged != nil && do(func() { l.OnGroupMemberScopeChanged(a, on, by, newScope, oldScope, group) })
+		emit(c, g, "OnGroupMemberScopeChanged", func(l GroupListener) {
+			if l.OnGroupMemberScopeChanged != nil {
+				l.OnGroupMemberScopeChanged(a, on, by, newScope, oldScope, group)
+			}
 		})
 	}
 }
@@ -614,23 +621,15 @@ func entityGroup(e *Entity) *Group {
 	return e.Group
 }
 
-// call1 calls fn(v) when fn is set and reports whether it did.
-func call1[T any](fn func(T), v T) bool {
-	if fn == nil {
-		return false
+// call1 calls fn(v) when fn is set.
+func call1[T any](fn func(T), v T) {
+	if fn != nil {
+		fn(v)
 	}
-	fn(v)
-	return true
-}
-
-// do runs fn and returns true (for callbacks with several arguments).
-func do(fn func()) bool {
-	fn()
-	return true
 }
 
 // emit calls fire for every listener in r's snapshot that is still registered, recovering panics.
-func emit[L any](c *Client, r *registry[L], callback string, fire func(L) bool) {
+func emit[L any](c *Client, r *registry[L], callback string, fire func(L)) {
 	for _, e := range r.entries() {
 		if e.removed.Load() {
 			continue // removed by an earlier callback of this same event
@@ -639,20 +638,20 @@ func emit[L any](c *Client, r *registry[L], callback string, fire func(L) bool) 
 	}
 }
 
-func (c *Client) emitMessage(callback string, fire func(MessageListener) bool) {
+func (c *Client) emitMessage(callback string, fire func(MessageListener)) {
 	emit(c, &c.rt.listeners.message, callback, fire)
 }
 
-func (c *Client) emitUser(callback string, fire func(UserListener) bool) {
+func (c *Client) emitUser(callback string, fire func(UserListener)) {
 	emit(c, &c.rt.listeners.user, callback, fire)
 }
 
 func (c *Client) emitConnection(callback string, fire func(ConnectionListener)) {
-	emit(c, &c.rt.listeners.connection, callback, func(l ConnectionListener) bool { fire(l); return true })
+	emit(c, &c.rt.listeners.connection, callback, fire)
 }
 
 func (c *Client) emitLogin(callback string, fire func(LoginListener)) {
-	emit(c, &c.rt.listeners.login, callback, func(l LoginListener) bool { fire(l); return true })
+	emit(c, &c.rt.listeners.login, callback, fire)
 }
 
 // slowHandler is how long a callback may run before it is logged as slow.

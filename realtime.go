@@ -43,7 +43,7 @@ type realtimeState struct {
 	typingDropped atomic.Int64
 }
 
-// session returns the current realtime session, or nil.
+// rtSession returns the current realtime session, or nil.
 func (c *Client) rtSession() *realtime.Session {
 	c.rt.mu.Lock()
 	defer c.rt.mu.Unlock()
@@ -64,7 +64,7 @@ func (c *Client) ensureDispatcherLocked() *dispatcher {
 		if buf <= 0 {
 			buf = DefaultEventBuffer
 		}
-		c.rt.disp = newDispatcher(c, buf, nil)
+		c.rt.disp = newDispatcher(c, buf)
 	}
 	return c.rt.disp
 }
@@ -268,7 +268,7 @@ func (c *Client) sessionConfig(wsURL string, sess *session, d *dispatcher) realt
 		JWT:        sess.jwt,
 		RefreshJWT: c.refreshJWT,
 		IsTerminal: isTerminalAuth,
-		OnFrame:    func(f realtime.Frame) { d.q.pushFrame(f) },
+		OnFrame:    d.q.pushFrame,
 		OnEvent:    func(ev realtime.Event) { d.q.push(qItem{kind: qConn, ev: ev}) },
 		Heartbeat:  ro.heartbeat.realtime(),
 		Backoff:    ro.reconnect.backoff(),
