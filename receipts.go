@@ -2,11 +2,8 @@ package cometchat
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-
-	"github.com/cometchat-go/cometchat/internal/realtime"
 )
 
 // Delivery and read receipts (surface.md §8). They go over the realtime connection, exactly as the
@@ -81,9 +78,8 @@ func (c *Client) mark(ctx context.Context, action string, id MessageID, receiver
 	if c.throttled(false) {
 		return localError(ErrReceiptsBlocked, "the app's MODE does not allow receipts")
 	}
-	frame, err := json.Marshal(realtime.Outbound{AppID: c.settings.AppID, Receiver: normID(receiverID), ReceiverType: string(rt),
-		DeviceID: c.sessionID, Type: "receipts", Sender: me.UID, MessageSender: normID(senderUID),
-		Body: receiptFrameBody{Action: action, MessageID: id.String(), User: me}})
+	frame, err := c.outboundFrame("receipts", me.UID, receiverID, rt, normID(senderUID),
+		receiptFrameBody{Action: action, MessageID: id.String(), User: me})
 	if err != nil {
 		return err
 	}

@@ -166,10 +166,9 @@ func (e *ConnectionError) Is(target error) bool {
 // Wire bodies of the frames (client-protocol.md §7.5).
 
 type typingBody struct {
-	Action   string          `json:"action"`
-	User     *User           `json:"user"`
-	Metadata map[string]any  `json:"metadata"`
-	Raw      json.RawMessage `json:"-"`
+	Action   string         `json:"action"`
+	User     *User          `json:"user"`
+	Metadata map[string]any `json:"metadata"`
 }
 
 type receiptBody struct {

@@ -1,11 +1,6 @@
 package cometchat
 
-import (
-	"context"
-	"encoding/json"
-
-	"github.com/cometchat-go/cometchat/internal/realtime"
-)
+import "context"
 
 type transientFrameBody struct {
 	User frameUser      `json:"user"`
@@ -30,8 +25,7 @@ func (c *Client) SendTransientMessage(ctx context.Context, receiverID string, re
 	if data == nil {
 		data = map[string]any{}
 	}
-	frame, err := json.Marshal(realtime.Outbound{AppID: c.settings.AppID, Receiver: normID(receiverID), ReceiverType: string(receiverType),
-		DeviceID: c.sessionID, Type: "transient_message", Sender: me.UID, Body: transientFrameBody{User: me, Data: data}})
+	frame, err := c.outboundFrame("transient_message", me.UID, receiverID, receiverType, "", transientFrameBody{User: me, Data: data})
 	if err != nil {
 		return localError(ErrInvalidValue, "transient data: "+err.Error())
 	}

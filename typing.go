@@ -41,6 +41,13 @@ func (c *Client) frameSelf() (frameUser, error) {
 		Metadata: u.Metadata, StatusMessage: u.StatusMessage, Tags: u.Tags, LastActiveAt: u.LastActiveAt}, nil
 }
 
+// outboundFrame encodes a frame of type typ from the logged-in user (uid) to receiverID in the
+// official SDK's envelope; messageSender is set only on receipts.
+func (c *Client) outboundFrame(typ, uid, receiverID string, rt ReceiverType, messageSender string, body any) ([]byte, error) {
+	return json.Marshal(realtime.Outbound{AppID: c.settings.AppID, Receiver: normID(receiverID), ReceiverType: string(rt),
+		DeviceID: c.sessionID, Type: typ, Sender: uid, MessageSender: messageSender, Body: body})
+}
+
 // throttled reports whether the app's MODE blocks typing and receipts (and, for NO_TRANSIENT,
 // transient messages).
 func (c *Client) throttled(transient bool) bool {
@@ -91,9 +98,7 @@ func (c *Client) typing(ctx context.Context, action, receiverID string, rt Recei
 			return nil
 		}
 	}
-	frame, err := json.Marshal(realtime.Outbound{AppID: c.settings.AppID, Receiver: normID(receiverID), ReceiverType: string(rt),
-		DeviceID: c.sessionID, Type: "typing_indicator", Sender: me.UID,
-		Body: typingFrameBody{Action: action, User: me, Metadata: metadata}})
+	frame, err := c.outboundFrame("typing_indicator", me.UID, receiverID, rt, "", typingFrameBody{Action: action, User: me, Metadata: metadata})
 	if err != nil {
 		return localError(ErrInvalidValue, "typing metadata: "+err.Error())
 	}
