@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
+	"github.com/cometchat-go/cometchat/cometchattest"
 )
 
 // End-to-end tests of the derived conversation updates (surface.md §23 #16): every message is sent
@@ -51,7 +51,7 @@ func nextUpdate(t *testing.T, ch <-chan convEvent) *cometchat.ConversationUpdate
 }
 
 func TestConversationUpdatesFromLiveMessages(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	assert.Equal(t, cometchat.ConversationUpdateSettings{UpdateOnCallActivities: true, UpdateOnGroupActions: true,
@@ -175,12 +175,12 @@ func TestConversationUpdatesFromLiveMessages(t *testing.T) {
 }
 
 func TestConversationUpdateSettingsTurnKindsOff(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{Settings: map[string]any{
+	e := newRTEnv(t, cometchattest.WithSettings(map[string]any{
 		cometchat.SettingUpdateOnCallActivity:  false,
 		cometchat.SettingUpdateOnGroupActions:  "false",
 		cometchat.SettingUpdateOnCustomMessage: 0,
 		cometchat.SettingUpdateOnReplies:       "0",
-	}})
+	}))
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	assert.Equal(t, cometchat.ConversationUpdateSettings{}, alice.ConversationUpdateSettings())
@@ -215,7 +215,7 @@ func TestConversationUpdateSettingsTurnKindsOff(t *testing.T) {
 }
 
 func TestConversationUpdatesFromReplayedMessages(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	got := convRecorder(alice)

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
 )
 
 // Catch-up, de-duplication and the event buffer.
@@ -32,7 +31,7 @@ func textSink(c *cometchat.Client) chan delivery {
 }
 
 func TestMessagesMissedWhileDisconnectedAreReplayedInOrder(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	got := textSink(alice)
@@ -65,6 +64,8 @@ func TestMessagesMissedWhileDisconnectedAreReplayedInOrder(t *testing.T) {
 	}
 	assert.Equal(t, 25, info.Replayed)
 	assert.Equal(t, last, info.Last)
+	assert.Less(t, info.After, info.Last)
+	assert.Positive(t, info.Downtime, "the outage's length")
 	_, err = bob.SendText(ctx, "alice", cometchat.ReceiverTypeUser, "after")
 	require.NoError(t, err)
 	assert.Equal(t, delivery{text: "after"}, withoutID(recv(t, got)), "live again, not replayed")
@@ -77,7 +78,7 @@ func withoutID(d delivery) delivery {
 }
 
 func TestDuplicateFramesAreDeliveredOnce(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	got := textSink(alice)
@@ -103,7 +104,7 @@ func TestDuplicateFramesAreDeliveredOnce(t *testing.T) {
 }
 
 func TestBufferOverflowIsRecoveredByCatchUp(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice := e.client("alice", cometchat.WithEventBuffer(2))
 	bob := e.client("bob")
@@ -158,7 +159,7 @@ func (s *memoryCursorStore) SaveCursor(_ context.Context, appID, uid string, id 
 }
 
 func TestCursorStoreResumesARestartedBot(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Bot", "Bob")
 	store := &memoryCursorStore{}
 	bob := e.client("bob")
@@ -191,7 +192,7 @@ func TestCursorStoreResumesARestartedBot(t *testing.T) {
 }
 
 func TestCatchUpCanBeTurnedOff(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice := e.client("alice", cometchat.WithCatchUp(false))
 	bob := e.client("bob")

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
 )
 
 // TestChaosEveryMessageExactlyOnceInOrder: a bot receives 5,000 messages from five senders while
@@ -21,7 +20,7 @@ import (
 // catch-up: every message must reach the listener exactly once, in order per conversation.
 func TestChaosEveryMessageExactlyOnceInOrder(t *testing.T) {
 	const senders, perSender = 5, 1000
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Bot")
 	bot := e.client("bot",
 		cometchat.WithHeartbeat(cometchat.Heartbeat{Interval: 150 * time.Millisecond, PongTimeout: 50 * time.Millisecond}),

@@ -8,14 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
 )
 
 // Callbacks may call back into the Client: none of this may deadlock. (The package's TestMain checks
 // with goleak that no goroutine outlives the tests.)
 
 func TestHandlerRemovesItselfAndRepliesWithoutDeadlock(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	ctx := rtCtx(t)
@@ -48,7 +47,7 @@ func TestHandlerRemovesItselfAndRepliesWithoutDeadlock(t *testing.T) {
 }
 
 func TestSameIDReplacesAndStaleRemoveIsHarmless(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	got, put := sink[string]()
@@ -67,7 +66,7 @@ func TestSameIDReplacesAndStaleRemoveIsHarmless(t *testing.T) {
 }
 
 func TestHandlerClosesTheClient(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	closed, onClosed := sink[error]()
@@ -87,7 +86,7 @@ func TestHandlerClosesTheClient(t *testing.T) {
 }
 
 func TestHandlerLogsOutAndDisconnects(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	done, onDone := sink[error]()
@@ -114,7 +113,7 @@ func TestHandlerLogsOutAndDisconnects(t *testing.T) {
 }
 
 func TestPanickingHandlerIsRecoveredAndReported(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	errs, onErr := sink[error]()

@@ -6,15 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
+	"github.com/cometchat-go/cometchat/cometchattest"
 )
 
-// The realtime tests run against the emulator directly (not through cometchattest) so that they can
-// reach its fault injection.
+// The realtime tests run against cometchattest's emulator, whose fault injection (dropped, refused
+// and duplicated frames, stalled pongs, pushed frames) they drive.
 
 // rtTimeout bounds every wait for an event.
 const rtTimeout = 15 * time.Second
@@ -22,36 +21,22 @@ const rtTimeout = 15 * time.Second
 // rtEnv is a running emulator.
 type rtEnv struct {
 	t   *testing.T
-	emu *emulator.Server
+	emu *cometchattest.Server
 }
 
-func newRTEnv(t *testing.T, cfg emulator.Config) *rtEnv {
+func newRTEnv(t *testing.T, opts ...cometchattest.Option) *rtEnv {
 	t.Helper()
-	emu, err := emulator.New(cfg)
-	require.NoError(t, err)
-	require.NoError(t, emu.Start())
-	t.Cleanup(func() { require.NoError(t, emu.Close()) })
-	return &rtEnv{t: t, emu: emu}
+	return &rtEnv{t: t, emu: cometchattest.NewServer(t, opts...)}
 }
 
 // settings pins the SDK at the emulator.
-func (e *rtEnv) settings() cometchat.AppSettings {
-	host := strings.TrimPrefix(e.emu.URL(), "http://")
-	hc := cleanhttp.DefaultPooledClient()
-	// Before the emulator stops (cleanups run last-in first-out): a pooled connection that never
-	// carried a request would hold up its graceful shutdown.
-	e.t.Cleanup(hc.CloseIdleConnections)
-	return cometchat.AppSettings{AppID: e.emu.AppID(), Region: cometchat.Region(e.emu.Region()), AllowInsecure: true,
-		HTTPClient: hc,
-		Endpoints: cometchat.Endpoints{ClientAPI: "http://" + host + "/v3.0", AdminAPI: "http://" + host + "/v3.0",
-			WebSocket: "ws://" + host + "/"}}
-}
+func (e *rtEnv) settings() cometchat.AppSettings { return e.emu.Settings() }
 
 // users creates users (uid = name lower-cased).
 func (e *rtEnv) users(names ...string) {
 	e.t.Helper()
 	for _, n := range names {
-		require.NoError(e.t, e.emu.CreateUser(strings.ToLower(n), n))
+		e.emu.CreateUser(e.t, strings.ToLower(n), n)
 	}
 }
 

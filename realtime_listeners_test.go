@@ -12,13 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
 )
 
 // End-to-end tests of the user, group, call, login and connection listeners.
 
 func TestPresenceOnlineAndOffline(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	st := e.settings()
 	st.Presence = cometchat.PresenceSubscription{Mode: cometchat.PresenceAllUsers}
@@ -38,7 +37,7 @@ func TestPresenceOnlineAndOffline(t *testing.T) {
 }
 
 func TestGroupMemberEvents(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob", "Carol")
 	alice, bob, carol := e.client("alice"), e.client("bob"), e.client("carol")
 	ctx := rtCtx(t)
@@ -96,7 +95,7 @@ func TestGroupMemberEvents(t *testing.T) {
 	_, err = alice.AddMembersToGroup(ctx, "club", []*cometchat.GroupMember{cometchat.NewGroupMember("carol", cometchat.ScopeAdmin)}, nil)
 	require.NoError(t, err)
 	_, err = carol.JoinGroup(ctx, "club", cometchat.GroupTypePublic, "")
-	_ = err // already a member
+	require.ErrorIs(t, err, cometchat.ErrAlreadyJoined, "alice's add made carol a member")
 	_, err = bob.JoinGroup(ctx, "club", cometchat.GroupTypePublic, "")
 	require.NoError(t, err)
 	assert.Equal(t, ev{what: "joined", user: "bob", group: "club"}, recv(t, events))
@@ -128,7 +127,7 @@ func callEvents(c *cometchat.Client) chan string {
 }
 
 func TestCallSignalling(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	aliceEv, bobEv := callEvents(alice), callEvents(bob)
@@ -176,12 +175,12 @@ func TestCallSignalling(t *testing.T) {
 }
 
 func TestUnansweredCallAfterTheRingTimeout(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice := e.client("alice", cometchat.WithRingTimeout(200*time.Millisecond))
 	bob := e.client("bob")
 	aliceEv, bobEv := callEvents(alice), callEvents(bob)
-	call, err := alice.InitiateCall(rtCtx(t), "bob", cometchat.ReceiverTypeUser, cometchat.CallTypeAudio, nil)
+	_, err := alice.InitiateCall(rtCtx(t), "bob", cometchat.ReceiverTypeUser, cometchat.CallTypeAudio, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "incoming initiated", recv(t, bobEv))
 	assert.Equal(t, "rejected unanswered", recv(t, aliceEv), "the caller's listener hears the timeout")
@@ -190,11 +189,10 @@ func TestUnansweredCallAfterTheRingTimeout(t *testing.T) {
 	assert.False(t, ok)
 	_, err = alice.InitiateCall(rtCtx(t), "bob", cometchat.ReceiverTypeUser, cometchat.CallTypeAudio, nil)
 	assert.NoError(t, err, "no stuck CALL_ALREADY_INITIATED")
-	_ = call
 }
 
 func TestLoginListener(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice")
 	c, err := cometchat.Init(e.settings(), fastReconnect)
 	require.NoError(t, err)
@@ -219,7 +217,7 @@ func TestLoginListener(t *testing.T) {
 }
 
 func TestConnectionListenerAcrossADrop(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice")
 	st := e.settings()
 	st.DisableAutoConnect = true // the listener is in place before the first event
@@ -255,7 +253,7 @@ func TestConnectionListenerAcrossADrop(t *testing.T) {
 }
 
 func TestRevokedTokenIsATerminalConnectionError(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice")
 	c := e.client("alice")
 	errs, put := sink[error]()

@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cometchat-go/cometchat"
-	"github.com/cometchat-go/cometchat/internal/emulator"
+	"github.com/cometchat-go/cometchat/cometchattest"
 )
 
 // End-to-end tests of the message listener: every event is produced through the emulator and
 // checked at the listener.
 
 func TestTextMessageArrivesAndEchoIsSuppressed(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice := e.client("alice")
 	bob := e.client("bob")
@@ -57,7 +57,7 @@ func TestTextMessageArrivesAndEchoIsSuppressed(t *testing.T) {
 }
 
 func TestMediaCustomAndInteractiveMessages(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	media, onMedia := sink[*cometchat.MediaMessage]()
@@ -99,7 +99,7 @@ func TestMediaCustomAndInteractiveMessages(t *testing.T) {
 }
 
 func TestTypingIndicators(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	typing, onTyping := sink[*cometchat.TypingIndicator]()
@@ -120,7 +120,7 @@ func TestTypingIndicators(t *testing.T) {
 }
 
 func TestReceiptsDeliveredAndRead(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	receipts, onReceipt := sink[*cometchat.MessageReceipt]()
@@ -144,7 +144,7 @@ func TestReceiptsDeliveredAndRead(t *testing.T) {
 }
 
 func TestGroupReceiptsDeliveredToAllAndReadByAll(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob", "Carol")
 	alice, bob, carol := e.client("alice"), e.client("bob"), e.client("carol")
 	ctx := rtCtx(t)
@@ -173,7 +173,7 @@ func TestGroupReceiptsDeliveredToAllAndReadByAll(t *testing.T) {
 }
 
 func TestEditedAndDeleted(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	edited, onEdited := sink[cometchat.Message]()
@@ -197,7 +197,7 @@ func TestEditedAndDeleted(t *testing.T) {
 }
 
 func TestTransientMessages(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	got, onTransient := sink[*cometchat.TransientMessage]()
@@ -210,7 +210,7 @@ func TestTransientMessages(t *testing.T) {
 }
 
 func TestReactionsAddedAndRemoved(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	reactions, onReaction := sink[*cometchat.ReactionEvent]()
@@ -234,7 +234,7 @@ func TestReactionsAddedAndRemoved(t *testing.T) {
 }
 
 func TestPinsAndSaves(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice, bob := e.client("alice"), e.client("bob")
 	pins, onPin := sink[string]()
@@ -270,7 +270,7 @@ func TestPinsAndSaves(t *testing.T) {
 // Frames the emulator does not produce on its own (moderation, AI agents, cards) are pushed through
 // its hub with PushFrame, in the shapes of client-protocol.md §7.5.
 func TestModerationAIAndCardFrames(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice")
 	alice := e.client("alice")
 	moderated, onModerated := sink[cometchat.Message]()
@@ -325,7 +325,7 @@ func TestModerationAIAndCardFrames(t *testing.T) {
 }
 
 func TestTypingAndReceiptsNeedTheConnection(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice", "Bob")
 	alice := e.client("alice")
 	bob := e.offline("bob", cometchat.WithCatchUp(false))
@@ -350,7 +350,7 @@ func TestTypingAndReceiptsNeedTheConnection(t *testing.T) {
 func TestThrottledModes(t *testing.T) {
 	for _, mode := range []string{"LIMITED_TRANSIENT", "NO_TRANSIENT"} {
 		t.Run(mode, func(t *testing.T) {
-			e := newRTEnv(t, emulator.Config{Mode: mode})
+			e := newRTEnv(t, cometchattest.WithMode(mode))
 			e.users("Alice", "Bob")
 			throttled, onThrottled := sink[bool]()
 			st := e.settings()
@@ -376,7 +376,7 @@ func TestThrottledModes(t *testing.T) {
 }
 
 func TestConversationPinAndFeedFrames(t *testing.T) {
-	e := newRTEnv(t, emulator.Config{})
+	e := newRTEnv(t)
 	e.users("Alice")
 	alice := e.client("alice")
 	pins, onPin := sink[string]()
