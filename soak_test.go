@@ -21,12 +21,13 @@ import (
 
 // TestSoakExactlyOnceWhileConnectionsDrop is the soak test of issue 7: many Clients send and receive
 // 1:1 and group messages while the emulator keeps dropping their connections (all at once, or one
-// user's) and now and then delivers a frame twice. Afterwards every message has reached every recipient exactly once (live or through the
-// catch-up), nobody received their own message, and once everything is closed the goroutines are
-// back to where they started and the heap is back near its starting size.
+// user's) and now and then delivers a frame twice. Afterwards every message has reached every
+// recipient exactly once (live or through the catch-up), nobody received their own message, and once
+// everything is closed the goroutines are back to where they started and the heap is back near its
+// starting size.
 //
-// It is bounded: about 15 s by default (well under the CI limit of two minutes with -race), about
-// 5 s with -short. COMETCHAT_SOAK_SCALE=k multiplies the users and messages for a longer soak.
+// It is bounded: about 6–15 s with -race (see BENCHMARKS.md §5), about 1 s with -short.
+// COMETCHAT_SOAK_SCALE=k multiplies the users and messages for a longer soak.
 func TestSoakExactlyOnceWhileConnectionsDrop(t *testing.T) {
 	users, perUser, groupPerUser := 16, 200, 30
 	if testing.Short() {
