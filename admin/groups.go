@@ -220,7 +220,8 @@ const (
 )
 
 // GroupUpdate is a partial update of a group: empty values are left as they are; Metadata and Tags
-// replace the stored value; Unset removes icon, description or metadata.
+// replace the stored value (a non-nil empty Tags removes every tag); Unset removes icon, description
+// or metadata.
 type GroupUpdate struct {
 	Name        string         `json:"name,omitempty"`
 	Type        GroupType      `json:"type,omitempty"`
@@ -230,6 +231,12 @@ type GroupUpdate struct {
 	Metadata    map[string]any `json:"metadata,omitempty"`
 	Tags        []string       `json:"tags,omitempty"`
 	Unset       []GroupField   `json:"unset,omitempty"`
+}
+
+// MarshalJSON keeps a non-nil empty Tags (clear all tags), which omitempty would drop.
+func (g GroupUpdate) MarshalJSON() ([]byte, error) {
+	type plain GroupUpdate
+	return marshalUpdate(plain(g), g.Tags)
 }
 
 // UpdateGroup applies upd to a group and returns the stored group. On a Client made by As the acting

@@ -119,3 +119,20 @@ func TestGroupsAndMembers(t *testing.T) {
 	_, err = e.c.GetGroup(ctx, "team-1")
 	require.ErrorIs(t, err, cometchat.ErrGUIDNotFound)
 }
+
+// A non-nil empty Tags clears a group's tags, as it does a user's.
+func TestUpdateGroupClearsTags(t *testing.T) {
+	e := newEmu(t, emulator.Config{})
+	ctx := context.Background()
+	_, err := e.c.CreateGroup(ctx, admin.GroupInput{GUID: "tagged", Name: "Tagged", Type: admin.GroupPublic, Tags: []string{"a", "b"}})
+	require.NoError(t, err)
+	g, err := e.c.UpdateGroup(ctx, "tagged", admin.GroupUpdate{Name: "Still tagged"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, g.Tags, "nil Tags leaves them")
+	g, err = e.c.UpdateGroup(ctx, "tagged", admin.GroupUpdate{Tags: []string{}})
+	require.NoError(t, err)
+	assert.Empty(t, g.Tags)
+	got, err := e.c.GetGroup(ctx, "tagged")
+	require.NoError(t, err)
+	assert.Empty(t, got.Tags)
+}

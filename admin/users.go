@@ -210,10 +210,21 @@ type UserUpdate struct {
 // MarshalJSON keeps a non-nil empty Tags (clear all tags), which omitempty would drop.
 func (u UserUpdate) MarshalJSON() ([]byte, error) {
 	type plain UserUpdate
-	b, err := json.Marshal(plain(u))
-	if err != nil || u.Tags == nil || len(u.Tags) > 0 {
+	return marshalUpdate(plain(u), u.Tags)
+}
+
+// marshalUpdate encodes an update (without its MarshalJSON) and adds "tags":[] when tags is non-nil
+// and empty: the way to clear every tag, which omitempty would drop.
+func marshalUpdate(v any, tags []string) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || tags == nil || len(tags) > 0 {
 		return b, err
 	}
+	return addEmptyTags(b)
+}
+
+// addEmptyTags sets "tags":[] in the JSON object b.
+func addEmptyTags(b []byte) ([]byte, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
